@@ -127,6 +127,22 @@ export async function startStandIn(): Promise<Backend> {
     res.writeHead(200).end();
   }
 
+  /** NOMAD: a user mints a token with the lifetime they choose, up to a maximum (here 30 days). */
+  function mintAppToken(req: IncomingMessage, res: ServerResponse): void {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const record = accessTokens.get(jtiOf(bearer) ?? '');
+    if (!record || record.revoked || (record.claims['exp'] as number) <= Date.now() / 1000) {
+      return json(res, 401, { statusCode: 401, statusText: 'Unauthorized', message: 'Token invalid.' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    }
+    const expiresIn = Number(new URL(req.url ?? '/', issuer).searchParams.get('expires_in'));
+    if (!(expiresIn > 0 && expiresIn <= 30 * 86400)) {
+      return json(res, 400, { statusCode: 400, statusText: 'Bad Request', message: 'expires_in must be between 1 and 2592000 (the maximum).' });
+    }
+    const api = { ...apis.get(String(record.claims['aud']))!, lifetime: expiresIn };
+    const body = issue(String(record.claims['sub']), String(record.claims['client_id']), api, String(record.claims['scope']), false);
+    return json(res, 200, { access_token: body['access_token'], token_type: 'Bearer', expires_in: expiresIn });
+  }
+
   const { server, url } = await listen(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/.well-known/openid-configuration') {
@@ -142,6 +158,7 @@ export async function startStandIn(): Promise<Backend> {
     if (req.method === 'POST' && path === '/oauth/token') return token(req, res);
     if (req.method === 'POST' && path === '/oauth/introspect') return introspect(req, res);
     if (req.method === 'POST' && path === '/oauth/revoke') return revoke(req, res);
+    if (req.method === 'GET' && path === '/api/v1/auth/app_token') return mintAppToken(req, res);
     return json(res, 404, { statusCode: 404, statusText: 'Not Found', message: 'Not found.' });
   });
   issuer = url;
