@@ -12,7 +12,8 @@ export interface ParsedToken {
 
 const BEARER = /^Bearer +([^ ]+) *$/i;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading BOM in the text, so JSON.parse refuses it instead of a second spelling passing.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Accepts a raw token or an `Authorization` header value (RFC 6750 §2.1) and returns the token.

@@ -27,6 +27,10 @@ export interface KeyStore {
   get(kid: string): Promise<VerificationKey | undefined>;
   /** Fetches the keys unless already loaded (start-up warm-up). */
   load(): Promise<void>;
+  /** True when loaded keys are older than maxAge and a refetch is allowed (checked on cache hits too). */
+  stale(): boolean;
+  /** Refetches stale keys; on failure the current keys stay. */
+  refreshIfStale(): Promise<void>;
   readonly stats: { fetches: number };
 }
 
@@ -60,8 +64,15 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
 
   const coolingDown = (): boolean => options.now() - attemptedAt < options.cooldownMs;
 
+  const stale = (): boolean => keys !== undefined && options.now() - fetchedAt >= options.maxAgeMs && !coolingDown();
+
   return {
     stats,
+    stale,
+    async refreshIfStale() {
+      if (inFlight) await inFlight;
+      else if (stale()) await refresh();
+    },
     async load() {
       if (inFlight) await inFlight;
       if (!keys && !coolingDown()) await refresh();

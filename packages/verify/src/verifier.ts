@@ -126,6 +126,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     async verify(input) {
       const token = extractToken(input, config.maxTokenBytes);
+      // Keys past their max age are refetched before a cached token is served, so a key removed
+      // from the JWKS stops its tokens from verifying, cached or not.
+      if (keys.stale()) await keys.refreshIfStale();
       const cached = cache.get(token, now());
       if (cached) {
         counters.hits++;

@@ -33,6 +33,8 @@ export interface TestIssuer {
   readonly config: IssuerConfig;
   /** Hits per path, e.g. hits('/.well-known/jwks.json'). */
   hits(path: string): number;
+  /** Every request URL (path and query) received, in order. */
+  readonly log: string[];
   addKey(alg?: TestAlg, kid?: string): Promise<TestKey>;
   /** Which keys the JWKS lists (in order); default: every key added. */
   publish(keys: readonly TestKey[]): void;
@@ -49,6 +51,7 @@ export const INTROSPECTION_CLIENT = { id: 'bot@example', secret: 'ghb_secret' };
 
 export async function startIssuer(config: IssuerConfig = {}): Promise<TestIssuer> {
   const counts = new Map<string, number>();
+  const log: string[] = [];
   const keys: TestKey[] = [];
   let published: readonly TestKey[] | undefined;
   let jwksOverride: unknown;
@@ -58,6 +61,7 @@ export async function startIssuer(config: IssuerConfig = {}): Promise<TestIssuer
   const server = createServer((req, res) => {
     const { pathname, searchParams } = new URL(req.url ?? '/', url);
     counts.set(pathname, (counts.get(pathname) ?? 0) + 1);
+    log.push(req.url ?? '/');
     const discovery = {
       issuer: url,
       token_endpoint: `${url}/oauth/token`,
@@ -104,6 +108,7 @@ export async function startIssuer(config: IssuerConfig = {}): Promise<TestIssuer
     url,
     config,
     hits: (path) => counts.get(path) ?? 0,
+    log,
     async addKey(alg = 'ES256', kid = randomUUID()) {
       const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
       const key = { kid, alg, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
