@@ -16,7 +16,7 @@ export interface ExpressAuthOptions {
 }
 
 /** The claims the middleware put on `req.auth` (typed). */
-export const authOf = (req: Request): Claims | undefined => (req as Request & { auth?: Claims }).auth;
+export const authOf = (req: Request): Claims | undefined => (req as unknown as { auth?: Claims }).auth;
 
 export function sendAuthError(req: Request, res: Response, error: unknown): void {
   const uri = absoluteUri({ protocol: req.protocol, host: req.get('host'), url: req.originalUrl });
@@ -36,7 +36,7 @@ export function expressAuth(options: ExpressAuthOptions): RequestHandler {
     if (mode === 'none' || (header === undefined && mode === 'optional')) return next();
     verifier.verify(header).then(
       (claims) => {
-        (req as Request & { auth?: Claims }).auth = claims;
+        (req as unknown as { auth?: Claims }).auth = claims;
         next();
       },
       (error: unknown) => sendAuthError(req, res, error),
