@@ -1,0 +1,154 @@
+// The one place that reads the environment and the command line. Every setting is declared once in
+// SETTINGS (name, flag, variable, type, default, description); docs/configuration.md is generated from it.
+import path from 'node:path';
+
+type Kind = 'string' | 'int' | 'bool' | 'list' | 'url';
+
+interface Setting {
+  readonly key: keyof Config;
+  readonly env: string;
+  readonly flag?: string;
+  readonly kind: Kind;
+  readonly default: string | number | boolean | readonly string[] | undefined;
+  readonly doc: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly secret?: boolean;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly issuer: string;
+  readonly adminEmail: string | undefined;
+  readonly adminPassword: string | undefined;
+  readonly secretKey: string | undefined;
+  readonly defaultAudience: readonly string[];
+  readonly managementAudience: string;
+  readonly accessTokenLifetime: number;
+  readonly refreshTokenIdleSeconds: number;
+  readonly refreshTokenAbsoluteSeconds: number;
+  readonly appTokenMaxSeconds: number;
+  readonly keyRotationDays: number;
+  readonly signingAlg: string;
+  readonly passwordGrant: boolean;
+  readonly signup: boolean;
+  readonly logLevel: string;
+  readonly trustProxy: boolean | string;
+  readonly corsOrigins: readonly string[];
+  readonly tokenRateLimit: number;
+  readonly bruteForceThreshold: number;
+  readonly bruteForceWindowSeconds: number;
+  readonly workers: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export const SIGNING_ALGS = ['ES256', 'EdDSA', 'RS256', 'PS256'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+export const SETTINGS: readonly Setting[] = [
+  { key: 'port', env: 'GATEHOUSE_PORT', flag: '--port', kind: 'int', default: 8080, min: 0, max: 65535, doc: 'TCP port to listen on (0 picks a free port).' },
+  { key: 'host', env: 'GATEHOUSE_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', doc: 'Interface to listen on. Use 0.0.0.0 behind a load balancer.' },
+  { key: 'dataDir', env: 'GATEHOUSE_DATA_DIR', flag: '--data-dir', kind: 'string', default: './.gatehouse', doc: 'Directory for the SQLite file and the generated secret key.' },
+  { key: 'databaseUrl', env: 'GATEHOUSE_DATABASE_URL', flag: '--database-url', kind: 'url', default: undefined, secret: true, doc: 'A postgres:// URL; when set, PostgreSQL replaces the embedded SQLite store.' },
+  { key: 'redisUrl', env: 'GATEHOUSE_REDIS_URL', flag: '--redis-url', kind: 'url', default: undefined, secret: true, doc: 'Optional redis:// URL for shared rate-limit counters and revocation fan-out.' },
+  { key: 'issuer', env: 'GATEHOUSE_ISSUER', flag: '--issuer', kind: 'url', default: undefined, doc: 'Public base URL, the `iss` of every token. Default http://HOST:PORT.' },
+  { key: 'adminEmail', env: 'GATEHOUSE_ADMIN_EMAIL', kind: 'string', default: undefined, doc: 'Email of the admin user created on first start (default admin@gatehouse.local).' },
+  { key: 'adminPassword', env: 'GATEHOUSE_ADMIN_PASSWORD', kind: 'string', default: undefined, secret: true, doc: 'Password of the admin user created on first start; generated and printed once when unset.' },
+  { key: 'secretKey', env: 'GATEHOUSE_SECRET_KEY', kind: 'string', default: undefined, secret: true, doc: '32-byte key (base64url or hex) that encrypts signing keys and keys secret hashes. Generated into the data dir when unset (with a warning); set it for several nodes.' },
+  { key: 'defaultAudience', env: 'GATEHOUSE_DEFAULT_AUDIENCE', kind: 'list', default: ['gatehouse'], doc: 'Audience(s) of user and password-grant tokens that name none (comma-separated).' },
+  { key: 'managementAudience', env: 'GATEHOUSE_MANAGEMENT_AUDIENCE', kind: 'string', default: 'gatehouse', doc: 'Audience the management API accepts.' },
+  { key: 'accessTokenLifetime', env: 'GATEHOUSE_ACCESS_TOKEN_LIFETIME', kind: 'int', default: 86400, min: 30, max: 31_536_000, doc: 'Access token lifetime in seconds for audiences without their own.' },
+  { key: 'refreshTokenIdleSeconds', env: 'GATEHOUSE_REFRESH_IDLE_SECONDS', kind: 'int', default: 30 * 86400, min: 60, doc: 'A refresh token unused this long expires.' },
+  { key: 'refreshTokenAbsoluteSeconds', env: 'GATEHOUSE_REFRESH_ABSOLUTE_SECONDS', kind: 'int', default: 365 * 86400, min: 60, doc: 'A refresh token family ends this long after the login that started it.' },
+  { key: 'appTokenMaxSeconds', env: 'GATEHOUSE_APP_TOKEN_MAX_SECONDS', kind: 'int', default: 365 * 86400, min: 1, doc: 'Longest expiry a user may choose for an app token.' },
+  { key: 'keyRotationDays', env: 'GATEHOUSE_KEY_ROTATION_DAYS', kind: 'int', default: 30, min: 1, max: 3650, doc: 'Signing keys rotate this often; the next key is published before it signs.' },
+  { key: 'signingAlg', env: 'GATEHOUSE_SIGNING_ALG', kind: 'string', default: 'ES256', doc: 'Default signing algorithm: ES256, EdDSA, RS256 or PS256.' },
+  { key: 'passwordGrant', env: 'GATEHOUSE_PASSWORD_GRANT', kind: 'bool', default: true, doc: 'Allow the password grant (the seeds need it; RFC 9700 advises against it for third parties).' },
+  { key: 'signup', env: 'GATEHOUSE_SIGNUP', kind: 'bool', default: false, doc: 'Allow self-service sign-up (POST /api/v1/users without admin rights).' },
+  { key: 'logLevel', env: 'GATEHOUSE_LOG_LEVEL', flag: '--log-level', kind: 'string', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
+  { key: 'trustProxy', env: 'GATEHOUSE_TRUST_PROXY', kind: 'string', default: '', doc: 'Proxies whose X-Forwarded-For is trusted: empty (none), true, or a comma-separated list of addresses/CIDRs.' },
+  { key: 'corsOrigins', env: 'GATEHOUSE_CORS_ORIGINS', kind: 'list', default: [], doc: 'Origins allowed by CORS (comma-separated); empty turns CORS off.' },
+  { key: 'tokenRateLimit', env: 'GATEHOUSE_TOKEN_RATE_LIMIT', kind: 'int', default: 0, min: 0, doc: 'Requests per minute per client IP on the token endpoints; 0 turns the global limit off.' },
+  { key: 'bruteForceThreshold', env: 'GATEHOUSE_BRUTE_FORCE_THRESHOLD', kind: 'int', default: 10, min: 1, doc: 'Failed logins per (account, IP) in the window before 429.' },
+  { key: 'bruteForceWindowSeconds', env: 'GATEHOUSE_BRUTE_FORCE_WINDOW_SECONDS', kind: 'int', default: 900, min: 1, doc: 'Window of the brute-force counters, in seconds.' },
+  { key: 'workers', env: 'GATEHOUSE_WORKERS', flag: '--workers', kind: 'int', default: 1, min: 1, max: 256, doc: 'Worker processes (node:cluster) sharing the port.' },
+  { key: 'shutdownTimeoutMs', env: 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 10_000, min: 0, doc: 'How long SIGTERM waits for in-flight requests.' },
+];
+
+export class ConfigError extends Error {}
+
+function parseValue(s: Setting, raw: string, source: string): unknown {
+  switch (s.kind) {
+    case 'int': {
+      if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${source} must be a whole number, got "${raw}"`);
+      const n = Number(raw);
+      if (s.min !== undefined && n < s.min) throw new ConfigError(`${source} must be at least ${s.min}`);
+      if (s.max !== undefined && n > s.max) throw new ConfigError(`${source} must be at most ${s.max}`);
+      return n;
+    }
+    case 'bool': {
+      const v = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      throw new ConfigError(`${source} must be true or false, got "${raw}"`);
+    }
+    case 'list':
+      return Object.freeze(raw.split(',').map((x) => x.trim()).filter(Boolean));
+    case 'url': {
+      try {
+        new URL(raw);
+      } catch {
+        throw new ConfigError(`${source} must be a URL`);
+      }
+      return raw.replace(/\/+$/, '');
+    }
+    default:
+      return raw;
+  }
+}
+
+/** Reads flags (`--port 80` or `--port=80`) and GATEHOUSE_* variables; flags win. Returns a frozen Config. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Config {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const setting = SETTINGS.find((s) => s.flag === name);
+    if (!setting) throw new ConfigError(`unknown flag ${name} (known: ${SETTINGS.filter((s) => s.flag).map((s) => s.flag).join(', ')})`);
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new ConfigError(`${name} needs a value`);
+    flags.set(name, value);
+  }
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const fromFlag = s.flag ? flags.get(s.flag) : undefined;
+    const raw = fromFlag ?? env[s.env];
+    const source = fromFlag !== undefined ? s.flag! : s.env;
+    out[s.key] = raw === undefined || raw === '' ? s.default : parseValue(s, raw, source);
+  }
+  if (!(SIGNING_ALGS as readonly string[]).includes(out.signingAlg as string)) {
+    throw new ConfigError(`GATEHOUSE_SIGNING_ALG must be one of ${SIGNING_ALGS.join(', ')}`);
+  }
+  if (out.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(out.databaseUrl as string)) {
+    throw new ConfigError('--database-url must be a postgres:// URL');
+  }
+  const tp = String(out.trustProxy ?? '').trim();
+  out.trustProxy = tp === '' || tp === 'false' ? false : tp === 'true' ? true : tp;
+  out.dataDir = path.resolve(out.dataDir as string);
+  if (out.issuer === undefined) {
+    const host = out.host === '0.0.0.0' || out.host === '::' ? '127.0.0.1' : (out.host as string);
+    out.issuer = `http://${host.includes(':') ? `[${host}]` : host}:${out.port as number}`;
+  }
+  return Object.freeze(out) as unknown as Config;
+}
+
+/** The issuer is known only after listening when the port is 0. */
+export function withIssuer(config: Config, issuer: string): Config {
+  return Object.freeze({ ...config, issuer });
+}

@@ -1,0 +1,144 @@
+// Row types of the store. Times are epoch milliseconds; lists are JSON text (portable across SQLite and PostgreSQL).
+// These types stay inside src/store: protocol code sees the domain types the repositories return.
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  email_verified: number;
+  is_admin: number;
+  picture: string | null;
+  locale: string | null;
+  password_grant: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembersTable {
+  project_id: string;
+  principal_type: 'user' | 'bot';
+  principal_id: string;
+  role: string;
+  created_at: number;
+}
+
+export interface BotsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  email: string;
+  secret_hash: string;
+  secret_prefix: string;
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: number | null;
+  password_grant: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApisTable {
+  id: string;
+  identifier: string;
+  name: string;
+  scopes: string;
+  token_lifetime: number | null;
+  signing_alg: string | null;
+  reuse_tokens: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GrantsTable {
+  api_id: string;
+  bot_id: string;
+  scopes: string;
+  created_at: number;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  token_hash: string;
+  family_id: string;
+  subject_type: 'user' | 'bot';
+  subject_id: string;
+  client_id: string;
+  audience: string;
+  scope: string;
+  status: 'active' | 'used' | 'revoked';
+  created_at: number;
+  expires_at: number;
+  family_expires_at: number;
+  used_at: number | null;
+}
+
+export interface AppTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  jti: string;
+  prefix: string;
+  scope: string;
+  audience: string;
+  created_at: number;
+  expires_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_enc: string;
+  state: 'next' | 'active' | 'retiring' | 'retired';
+  created_at: number;
+  activated_at: number | null;
+  retiring_at: number | null;
+  publish_until: number | null;
+}
+
+export interface RevocationsTable {
+  seq: Generated<number>;
+  jti: string | null;
+  subject: string | null;
+  not_before: number | null;
+  exp: number;
+  revoked_at: number;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  type: string;
+  outcome: string;
+  project_id: string | null;
+  subject: string | null;
+  client_id: string | null;
+  audience: string | null;
+  grant_type: string | null;
+  ip: string | null;
+  detail: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  projects: ProjectsTable;
+  members: MembersTable;
+  bots: BotsTable;
+  apis: ApisTable;
+  grants: GrantsTable;
+  refresh_tokens: RefreshTokensTable;
+  app_tokens: AppTokensTable;
+  signing_keys: SigningKeysTable;
+  revocations: RevocationsTable;
+  audit_events: AuditEventsTable;
+}

@@ -1,0 +1,128 @@
+// Mints and checks Gatehouse's JWTs. Access tokens follow RFC 9068 (typ at+jwt); ID tokens OpenID Connect Core §2.
+import { randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
+import type { Keyring } from '../crypto/keyring.ts';
+import type { SigningAlg } from '../config.ts';
+import type { RevocationRepository } from '../store/revocations.ts';
+
+export interface AccessTokenSpec {
+  sub: string;
+  audience: readonly string[];
+  scope: readonly string[];
+  clientId: string;
+  lifetime: number;
+  alg: SigningAlg;
+  extra?: Record<string, unknown>;
+}
+
+export interface MintedToken {
+  token: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export interface AccessClaims extends JWTPayload {
+  sub: string;
+  jti: string;
+  exp: number;
+  iat: number;
+  client_id?: string;
+  scope?: string;
+  gh_token_type?: string;
+}
+
+export type CheckResult =
+  | { ok: true; claims: AccessClaims }
+  | { ok: false; reason: 'token_expired' | 'token_revoked' | 'token_invalid'; message: string };
+
+export function newJti(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export class TokenMinter {
+  readonly #issuer: string;
+  readonly #keyring: Keyring;
+  readonly #revocations: RevocationRepository;
+
+  constructor(issuer: string, keyring: Keyring, revocations: RevocationRepository) {
+    this.#issuer = issuer;
+    this.#keyring = keyring;
+    this.#revocations = revocations;
+  }
+
+  get issuer(): string {
+    return this.#issuer;
+  }
+
+  async accessToken(spec: AccessTokenSpec): Promise<MintedToken> {
+    const key = this.#keyring.signingKey(spec.alg);
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + spec.lifetime;
+    const jti = newJti();
+    const payload: JWTPayload = {
+      ...spec.extra,
+      iss: this.#issuer,
+      sub: spec.sub,
+      aud: spec.audience.length === 1 ? spec.audience[0]! : [...spec.audience],
+      exp,
+      iat,
+      jti,
+      client_id: spec.clientId,
+    };
+    if (spec.scope.length > 0) payload.scope = spec.scope.join(' ');
+    const token = await new SignJWT(payload).setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid }).sign(key.privateKey);
+    return { token, jti, iat, exp };
+  }
+
+  async idToken(claims: Record<string, unknown>, sub: string, clientId: string, lifetime: number, alg: SigningAlg): Promise<string> {
+    const key = this.#keyring.signingKey(alg);
+    const iat = Math.floor(Date.now() / 1000);
+    return new SignJWT({ ...claims, iss: this.#issuer, sub, aud: clientId, iat, exp: iat + lifetime })
+      .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
+      .sign(key.privateKey);
+  }
+
+  /** Verifies one of our access tokens: signature by a published key, issuer, audience, expiry, revocation. */
+  async check(token: string, audience?: string): Promise<CheckResult> {
+    if (token.length > 8192) return { ok: false, reason: 'token_invalid', message: 'Token is too large.' };
+    let kid: string | undefined;
+    let typ: string | undefined;
+    try {
+      const h = decodeProtectedHeader(token);
+      kid = h.kid;
+      typ = h.typ;
+    } catch {
+      return { ok: false, reason: 'token_invalid', message: 'Token is malformed.' };
+    }
+    if (typ !== 'at+jwt' || !kid) return { ok: false, reason: 'token_invalid', message: 'Not an access token.' };
+    let key = this.#keyring.publicKey(kid);
+    if (!key) {
+      await this.#keyring.refresh(); // another node may have rotated
+      key = this.#keyring.publicKey(kid);
+      if (!key) return { ok: false, reason: 'token_invalid', message: 'Token signed by an unknown key.' };
+    }
+    let claims: AccessClaims;
+    try {
+      const r = await jwtVerify(token, key.key, {
+        issuer: this.#issuer,
+        algorithms: [key.alg],
+        typ: 'at+jwt',
+        clockTolerance: 5,
+        ...(audience ? { audience } : {}),
+        requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+      });
+      claims = r.payload as AccessClaims;
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: 'token_expired', message: 'Token expired.' };
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'aud') {
+        return { ok: false, reason: 'token_invalid', message: 'Token is not meant for this audience.' };
+      }
+      return { ok: false, reason: 'token_invalid', message: 'Token is invalid.' };
+    }
+    if (await this.#revocations.isRevoked(claims.jti, claims.sub, claims.iat * 1000, Date.now())) {
+      return { ok: false, reason: 'token_revoked', message: 'Token has been revoked.' };
+    }
+    return { ok: true, claims };
+  }
+}

@@ -1,0 +1,72 @@
+// Bearer authentication of the management API (RFC 6750) with Gatehouse's own access tokens and app tokens.
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from './api-error.ts';
+import type { AppContext } from './context.ts';
+import { parseSub } from '../domain/principal.ts';
+import type { AccessClaims } from '../domain/tokens.ts';
+import type { User } from '../store/users.ts';
+import type { Bot } from '../store/bots.ts';
+
+export type Caller =
+  | { readonly type: 'user'; readonly sub: string; readonly user: User; readonly claims: AccessClaims; readonly scopes: readonly string[] }
+  | { readonly type: 'bot'; readonly sub: string; readonly bot: Bot; readonly claims: AccessClaims; readonly scopes: readonly string[] };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(h);
+  if (!m) throw new ApiError(401, 'Malformed Authorization header.', { reason: 'token_invalid' });
+  return m[1];
+}
+
+const lastTouched = new Map<string, number>();
+
+export async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Caller> {
+  const token = bearerToken(req);
+  if (!token) throw new ApiError(401, 'Authentication required: send Authorization: Bearer <token>.');
+  const result = await ctx.minter.check(token, ctx.config.managementAudience);
+  if (!result.ok) throw new ApiError(401, result.message, { reason: result.reason });
+  const claims = result.claims;
+  const scopes = (claims.scope ?? '').split(' ').filter(Boolean);
+  const { type, id } = parseSub(claims.sub);
+  if (claims.gh_token_type === 'app') {
+    // Record use at most once a minute per token, off the request's critical path.
+    const now = Date.now();
+    if ((lastTouched.get(claims.jti) ?? 0) < now - 60_000) {
+      lastTouched.set(claims.jti, now);
+      if (lastTouched.size > 10_000) lastTouched.clear();
+      void ctx.store.appTokens.touch(claims.jti, now).catch(() => undefined);
+    }
+  }
+  if (type === 'user') {
+    const user = await ctx.store.users.findById(id);
+    if (!user) throw new ApiError(401, 'The account of this token no longer exists.', { reason: 'token_revoked' });
+    return { type, sub: claims.sub, user, claims, scopes };
+  }
+  const bot = await ctx.store.bots.findById(id);
+  if (!bot) throw new ApiError(401, 'The account of this token no longer exists.', { reason: 'token_revoked' });
+  return { type, sub: claims.sub, bot, claims, scopes };
+}
+
+/** A preHandler that sets request.caller or answers 401. */
+export function requireCaller(ctx: AppContext) {
+  return async (req: FastifyRequest): Promise<void> => {
+    req.caller = await authenticate(ctx, req);
+  };
+}
+
+export function callerOf(req: FastifyRequest): Caller {
+  if (!req.caller) throw new ApiError(401, 'Authentication required.');
+  return req.caller;
+}
+
+export function requireAdmin(caller: Caller): User {
+  if (caller.type !== 'user' || !caller.user.isAdmin) throw new ApiError(403, 'Only instance administrators may do this.');
+  return caller.user;
+}

@@ -1,0 +1,10 @@
+// Everything the HTTP layer hands to routes, built once at start-up.
+import type { Config } from '../config.ts';
+import type { OAuthServices } from '../oauth/context.ts';
+import type { AppTokens } from '../domain/app-tokens.ts';
+
+export interface AppContext extends OAuthServices {
+  readonly config: Config;
+  readonly appTokens: AppTokens;
+  readonly startedAt: number;
+}

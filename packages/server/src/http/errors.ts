@@ -1,0 +1,72 @@
+// Maps every error to its surface's shape in one place: RFC 6749 bodies under /oauth and the seed token
+// aliases, the Dataloy shape everywhere else. Internal detail goes to the log only; unknown errors become 500.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../oauth/errors.ts';
+import { ApiError } from './api-error.ts';
+import { errorBody } from './error-shape.ts';
+
+export function absoluteUri(req: FastifyRequest): string {
+  return `${req.protocol}://${req.host}${req.url}`;
+}
+
+export function sendApiError(req: FastifyRequest, reply: FastifyReply, status: number, message: string, reason?: string): FastifyReply {
+  if (reason) {
+    const error = reason === 'insufficient_scope' ? 'insufficient_scope' : 'invalid_token';
+    reply.header('www-authenticate', `Bearer realm="gatehouse", error="${error}", error_description="${message.replace(/["\\]/g, '')}"`);
+    reply.header('x-auth-reason', reason);
+  } else if (status === 401) {
+    reply.header('www-authenticate', 'Bearer realm="gatehouse"');
+  }
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, message, req.method, absoluteUri(req)));
+}
+
+function fastifyClientError(err: FastifyError): { status: number; message: string } | undefined {
+  if (err.validation) return { status: 400, message: `Invalid request: ${err.message}` };
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, message: 'The request body is too large.' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, message: 'Unsupported content type.' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, message: 'The request body is not valid JSON.' };
+  }
+  if (err instanceof SyntaxError) return { status: 400, message: 'The request body is not valid JSON.' };
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return { status: err.statusCode, message: 'Bad request.' };
+  return undefined;
+}
+
+/** For routes that speak OAuth (RFC 6749 §5.2 bodies, Cache-Control: no-store). */
+export function oauthErrorHandler(err: FastifyError | OAuthError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  let e: OAuthError;
+  if (err instanceof OAuthError) {
+    e = err;
+  } else {
+    const client = fastifyClientError(err);
+    e = client
+      ? new OAuthError('invalid_request', client.message, { status: client.status === 401 ? 400 : client.status })
+      : new OAuthError('server_error', 'The server could not handle the request.');
+    if (!client) req.log.error({ err }, 'unexpected error');
+  }
+  if (e.detail) req.log.info({ oauthError: e.error, detail: e.detail }, 'oauth request refused');
+  reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...e.headers });
+  return reply.code(e.status).send(e.body());
+}
+
+export function apiErrorHandler(err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof ApiError) {
+    if (err.detail) req.log.info({ detail: err.detail }, 'request refused');
+    return sendApiError(req, reply, err.status, err.message, err.reason);
+  }
+  if (err instanceof OAuthError) return oauthErrorHandler(err, req, reply);
+  const client = fastifyClientError(err as FastifyError);
+  if (client) return sendApiError(req, reply, client.status, client.message);
+  req.log.error({ err }, 'unexpected error');
+  return sendApiError(req, reply, 500, 'The server could not handle the request.');
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler(apiErrorHandler);
+  app.setNotFoundHandler((req, reply) => sendApiError(req, reply, 404, `No route for ${req.method} ${req.url.split('?')[0]}.`));
+}

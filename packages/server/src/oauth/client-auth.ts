@@ -1,0 +1,78 @@
+// Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3).
+// Clients are bots: client_id is the bot's email, client_secret its secret. Exactly one method per request.
+import type { Bot } from '../store/bots.ts';
+import { OAuthError, invalidRequest } from './errors.ts';
+import { type OAuthServices, PUBLIC_CLIENT_ID } from './context.ts';
+import type { Params } from './params.ts';
+
+export type Client =
+  | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: 'client_secret_basic' | 'client_secret_post' }
+  | { readonly kind: 'public'; readonly clientId: typeof PUBLIC_CLIENT_ID };
+
+const PUBLIC: Client = Object.freeze({ kind: 'public', clientId: PUBLIC_CLIENT_ID });
+
+function invalidClient(basic: boolean, detail: string): OAuthError {
+  // RFC 6749 §5.2: a 401 for invalid_client carries WWW-Authenticate naming the scheme the client used.
+  return new OAuthError('invalid_client', 'Client authentication failed.', {
+    detail,
+    headers: basic ? { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' } : {},
+  });
+}
+
+/** RFC 6749 §2.3.1 + Appendix B: id and secret are form-urlencoded before being joined and base64-encoded. */
+export function parseBasic(header: string): { id: string; secret: string } {
+  const m = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
+  if (!m) throw invalidRequest('malformed Basic authorization header');
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i === -1) throw invalidRequest('malformed Basic authorization header');
+  try {
+    const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    return { id: dec(decoded.slice(0, i)), secret: dec(decoded.slice(i + 1)) };
+  } catch {
+    throw invalidRequest('malformed Basic authorization header');
+  }
+}
+
+export async function authenticateClient(
+  svc: OAuthServices,
+  params: Params,
+  authorization: string | undefined,
+  options: { allowPublic: boolean },
+): Promise<Client> {
+  const basicHeader = authorization && /^basic /i.test(authorization) ? authorization : undefined;
+  const postId = params.get('client_id');
+  const postSecret = params.get('client_secret');
+  if (basicHeader && postSecret !== undefined) throw invalidRequest('use one client authentication method, not both');
+  let id: string;
+  let secret: string | undefined;
+  let method: 'client_secret_basic' | 'client_secret_post';
+  if (basicHeader) {
+    ({ id, secret } = parseBasic(basicHeader));
+    if (postId !== undefined && postId !== id) throw invalidRequest('client_id does not match the authenticated client');
+    method = 'client_secret_basic';
+  } else if (postSecret !== undefined) {
+    if (postId === undefined) throw invalidRequest('client_secret was sent without client_id');
+    id = postId;
+    secret = postSecret;
+    method = 'client_secret_post';
+  } else {
+    if (postId === undefined || postId === PUBLIC_CLIENT_ID) {
+      if (options.allowPublic) return PUBLIC;
+      throw invalidClient(false, 'no client authentication');
+    }
+    throw invalidClient(false, 'client_id without a secret is not a known public client');
+  }
+  const bot = await svc.store.bots.findByEmail(id);
+  const now = Date.now();
+  const ok =
+    bot !== undefined &&
+    (svc.hasher.matches(secret, bot.secretHash) ||
+      (bot.previousSecretHash !== null && (bot.previousSecretExpiresAt ?? 0) > now && svc.hasher.matches(secret, bot.previousSecretHash)));
+  if (!bot) svc.hasher.hash(secret); // same work for unknown clients
+  if (!ok || !bot) {
+    svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId: id.slice(0, 200), projectId: bot?.projectId });
+    throw invalidClient(method === 'client_secret_basic', bot ? 'wrong client secret' : 'unknown client');
+  }
+  return { kind: 'bot', clientId: bot.email, bot, method };
+}

@@ -1,0 +1,30 @@
+// What the OAuth endpoints need from the rest of Gatehouse, passed in as one object.
+import type { Config } from '../config.ts';
+import type { SecretHasher } from '../crypto/secrets.ts';
+import type { Keyring } from '../crypto/keyring.ts';
+import type { TokenMinter } from '../domain/tokens.ts';
+import type { Store } from '../store/index.ts';
+import type { Events } from '../domain/events.ts';
+
+export interface OAuthServices {
+  readonly config: Pick<
+    Config,
+    | 'issuer'
+    | 'defaultAudience'
+    | 'managementAudience'
+    | 'accessTokenLifetime'
+    | 'refreshTokenIdleSeconds'
+    | 'refreshTokenAbsoluteSeconds'
+    | 'appTokenMaxSeconds'
+    | 'passwordGrant'
+    | 'signingAlg'
+  >;
+  readonly store: Store;
+  readonly hasher: SecretHasher;
+  readonly keyring: Keyring;
+  readonly minter: TokenMinter;
+  readonly events: Events;
+}
+
+/** The built-in public first-party client used when a password or refresh request names no client (the seeds). */
+export const PUBLIC_CLIENT_ID = 'gatehouse-public';

@@ -1,0 +1,24 @@
+// RFC 8414 / OpenID Connect Discovery 1.0 metadata, built once per key change.
+import { OIDC_SCOPES } from './audience.ts';
+
+export function discoveryDocument(issuer: string, algs: readonly string[]): Record<string, unknown> {
+  return {
+    issuer,
+    token_endpoint: `${issuer}/oauth/token`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    introspection_endpoint: `${issuer}/oauth/introspect`,
+    revocation_endpoint: `${issuer}/oauth/revoke`,
+    userinfo_endpoint: `${issuer}/oauth/userinfo`,
+    revocation_feed_endpoint: `${issuer}/oauth/revocations`,
+    grant_types_supported: ['client_credentials', 'password', 'refresh_token'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'bearer'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    scopes_supported: [...OIDC_SCOPES],
+    response_types_supported: [],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [...algs],
+    access_token_signing_alg_values_supported: [...algs],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'name', 'nickname', 'picture', 'locale', 'updated_at', 'email', 'email_verified'],
+  };
+}

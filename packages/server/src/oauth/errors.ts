@@ -1,0 +1,52 @@
+// The one error type of the OAuth endpoints (RFC 6749 §5.2, RFC 7009, RFC 7662, RFC 8707).
+// `description` goes to the client; `detail` only to the log.
+
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_target'
+  | 'access_denied'
+  | 'unsupported_token_type'
+  | 'slow_down'
+  | 'server_error';
+
+const STATUS: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  invalid_target: 400,
+  access_denied: 403,
+  unsupported_token_type: 400,
+  slow_down: 429,
+  server_error: 500,
+};
+
+export class OAuthError extends Error {
+  readonly error: OAuthErrorCode;
+  readonly description: string;
+  readonly status: number;
+  readonly detail: string | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(error: OAuthErrorCode, description: string, options: { detail?: string; status?: number; headers?: Record<string, string> } = {}) {
+    super(`${error}: ${description}`);
+    this.error = error;
+    this.description = description;
+    this.status = options.status ?? STATUS[error];
+    this.detail = options.detail;
+    this.headers = options.headers ?? {};
+  }
+
+  body(): { error: string; error_description: string } {
+    return { error: this.error, error_description: this.description };
+  }
+}
+
+export const invalidRequest = (description: string) => new OAuthError('invalid_request', description);

@@ -1,0 +1,56 @@
+// RFC 6749 §4.4: a bot gets a token for one API, with the scopes it was granted there.
+import { OAuthError, invalidRequest } from '../errors.ts';
+import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
+import { parseScope } from '../params.ts';
+import { botPrincipal } from '../../domain/principal.ts';
+import type { GrantHandler } from './types.ts';
+
+export const clientCredentials: GrantHandler = {
+  grantType: 'client_credentials',
+  parameters: ['scope', 'audience', 'resource'],
+  allowPublicClient: false,
+  async handle(svc, { params, client, ip }) {
+    if (client.kind !== 'bot') throw new OAuthError('unauthorized_client', 'client_credentials needs an authenticated client');
+    const aud = requestedAudience(params);
+    if (aud === undefined) throw invalidRequest('missing required parameter "audience" (or "resource"): name the API the token is for');
+    const target = await resolveTarget(svc, [aud]);
+    const bot = client.bot;
+    let allowed: string[] = [];
+    const api = target.apis[0];
+    if (api) {
+      const grant = await svc.store.apis.getGrant(api.id, bot.id);
+      if (!grant) {
+        throw new OAuthError('access_denied', `this client has no grant for "${api.identifier.slice(0, 200)}"`, { status: 403 });
+      }
+      allowed = grant.scopes.filter((s) => api.scopes.includes(s));
+    }
+    const scope = narrowScopes(parseScope(params.get('scope')), allowed);
+    const principal = botPrincipal(bot);
+    const minted = await svc.minter.accessToken({
+      sub: principal.sub,
+      audience: target.audiences,
+      scope,
+      clientId: client.clientId,
+      lifetime: target.lifetime,
+      alg: target.alg,
+    });
+    svc.events.emitEvent({
+      type: 'token.issued',
+      outcome: 'success',
+      grantType: 'client_credentials',
+      clientId: client.clientId,
+      subject: principal.sub,
+      projectId: bot.projectId,
+      audience: aud,
+      ip,
+      detail: { jti: minted.jti, scope: scope.join(' ') },
+    });
+    const res: { access_token: string; expires_in: number; token_type: 'Bearer'; scope?: string } = {
+      access_token: minted.token,
+      expires_in: target.lifetime,
+      token_type: 'Bearer',
+    };
+    if (scope.length) res.scope = scope.join(' ');
+    return res;
+  },
+};

@@ -1,0 +1,7 @@
+// The registry of grants, by grant_type.
+import { clientCredentials } from './client-credentials.ts';
+import { password } from './password.ts';
+import { refreshToken } from './refresh-token.ts';
+import type { GrantHandler } from './types.ts';
+
+export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map([clientCredentials, password, refreshToken].map((g) => [g.grantType, g]));

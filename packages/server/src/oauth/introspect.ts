@@ -1,0 +1,78 @@
+// RFC 7662 introspection and RFC 7009 revocation. Callers must authenticate; anything inactive is {"active":false}.
+import type { OAuthServices } from './context.ts';
+import { OAuthError, invalidRequest } from './errors.ts';
+import { authenticateClient } from './client-auth.ts';
+import { readParams, required, type Params } from './params.ts';
+
+const INACTIVE = Object.freeze({ active: false });
+
+/** The caller of introspection: a bot client, or a bearer token for the management API. */
+export async function authenticateIntrospector(svc: OAuthServices, params: Params, authorization: string | undefined): Promise<string> {
+  if (authorization && /^bearer /i.test(authorization)) {
+    const r = await svc.minter.check(authorization.slice(7).trim(), svc.config.managementAudience);
+    if (!r.ok) throw new OAuthError('invalid_client', 'The bearer token of the caller is not valid.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+    return r.claims.sub;
+  }
+  const client = await authenticateClient(svc, params, authorization, { allowPublic: false });
+  return client.clientId;
+}
+
+export async function introspect(svc: OAuthServices, body: unknown, authorization: string | undefined): Promise<Record<string, unknown>> {
+  const params = readParams(body);
+  await authenticateIntrospector(svc, params, authorization);
+  const token = required(params, 'token');
+  const hint = params.get('token_type_hint');
+  if (token.startsWith('ghr_') || hint === 'refresh_token') {
+    const rt = token.startsWith('ghr_') && token.length < 100 ? await svc.store.refreshTokens.findByHash(svc.hasher.hash(token)) : undefined;
+    const now = Date.now();
+    if (!rt || rt.status !== 'active' || rt.expiresAt <= now || rt.familyExpiresAt <= now) {
+      if (rt || hint === 'refresh_token') return INACTIVE;
+    } else {
+      return {
+        active: true,
+        token_type: 'refresh_token',
+        client_id: rt.clientId,
+        sub: rt.subjectType === 'bot' ? `bot|${rt.subjectId}` : rt.subjectId,
+        aud: rt.audience.length === 1 ? rt.audience[0] : rt.audience,
+        scope: rt.scope,
+        iss: svc.config.issuer,
+        iat: Math.floor(rt.createdAt / 1000),
+        exp: Math.floor(rt.expiresAt / 1000),
+      };
+    }
+  }
+  const r = await svc.minter.check(token);
+  if (!r.ok) return INACTIVE;
+  if (r.claims.gh_token_type === 'app') void svc.store.appTokens.touch(r.claims.jti, Date.now()).catch(() => undefined);
+  return { active: true, token_type: r.claims.gh_token_type === 'app' ? 'app_token' : 'access_token', ...r.claims };
+}
+
+export async function revoke(svc: OAuthServices, body: unknown, authorization: string | undefined): Promise<void> {
+  const params = readParams(body);
+  const caller = await authenticateClient(svc, params, authorization, { allowPublic: true });
+  const token = required(params, 'token');
+  const hint = params.get('token_type_hint');
+  if (hint !== undefined && !['access_token', 'refresh_token'].includes(hint)) {
+    throw new OAuthError('unsupported_token_type', `token_type_hint "${hint.slice(0, 40)}" is not supported`);
+  }
+  if (token.startsWith('ghr_')) {
+    if (token.length > 100) return;
+    const rt = await svc.store.refreshTokens.findByHash(svc.hasher.hash(token));
+    // RFC 7009 §2.1: only the client the token was issued to may revoke it; others get a silent 200.
+    if (!rt || rt.clientId !== caller.clientId) return;
+    await svc.store.refreshTokens.revokeFamily(rt.familyId);
+    svc.events.emitEvent({ type: 'token.revoked', outcome: 'success', clientId: caller.clientId, subject: rt.subjectType === 'bot' ? `bot|${rt.subjectId}` : rt.subjectId, detail: { kind: 'refresh_token', family: rt.familyId } });
+    return;
+  }
+  const r = await svc.minter.check(token);
+  if (!r.ok) return;
+  const ownerOk = r.claims.client_id === caller.clientId || (caller.kind === 'bot' && r.claims.sub === `bot|${caller.bot.id}`);
+  if (!ownerOk) return;
+  await svc.store.revocations.revokeJti(r.claims.jti, r.claims.exp * 1000, Date.now());
+  if (r.claims.gh_token_type === 'app') {
+    const t = await svc.store.appTokens.findByJti(r.claims.jti);
+    if (t) await svc.store.appTokens.markRevoked(t.id, Date.now());
+  }
+  svc.events.emitEvent({ type: 'token.revoked', outcome: 'success', clientId: caller.clientId, subject: r.claims.sub, detail: { kind: 'access_token', jti: r.claims.jti } });
+}
+

@@ -1,0 +1,46 @@
+// Request parameters of the OAuth endpoints: from a form or JSON body, each a single string.
+// RFC 6749 §3.1/§3.2: parameters MUST NOT be included more than once; unrecognized ones are ignored.
+import { OAuthError, invalidRequest } from './errors.ts';
+
+export type Params = ReadonlyMap<string, string>;
+
+/** A form body as parsed by our content-type parser: repeated names become arrays. */
+export type RawBody = Record<string, string | string[] | unknown> | undefined | null;
+
+export function readParams(body: unknown, allowed?: readonly string[]): Params {
+  if (body === undefined || body === null || body === '') return new Map();
+  if (typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('the request body must be a form or a JSON object');
+  const out = new Map<string, string>();
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    if (allowed && !allowed.includes(name)) continue;
+    if (Array.isArray(value)) throw invalidRequest(`parameter "${name}" is included more than once`);
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string') {
+      if (typeof value === 'number' || typeof value === 'boolean') {
+        out.set(name, String(value));
+        continue;
+      }
+      throw invalidRequest(`parameter "${name}" must be a string`);
+    }
+    if (value === '') continue; // RFC 6749 §3.1: parameters sent without a value are treated as omitted
+    if (value.length > 4096) throw invalidRequest(`parameter "${name}" is too long`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+export function required(params: Params, name: string): string {
+  const v = params.get(name);
+  if (v === undefined) throw invalidRequest(`missing required parameter "${name}"`);
+  return v;
+}
+
+/** Space-delimited scope list (RFC 6749 §3.3), each a NQCHAR token. */
+export function parseScope(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const scopes = value.split(' ').filter(Boolean);
+  for (const s of scopes) {
+    if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s)) throw new OAuthError('invalid_scope', `scope "${s.slice(0, 40)}" has characters scopes may not contain`);
+  }
+  return [...new Set(scopes)];
+}

@@ -1,0 +1,113 @@
+// Starts one Gatehouse node: store, keys, first-run admin, HTTP, key-rotation timer, graceful shutdown.
+import type { FastifyInstance } from 'fastify';
+import { type Config, type SigningAlg, withIssuer } from './config.ts';
+import { openStore, type Store } from './store/index.ts';
+import { loadServerKeys } from './crypto/master-key.ts';
+import { SecretHasher } from './crypto/secrets.ts';
+import { Keyring } from './crypto/keyring.ts';
+import { TokenMinter } from './domain/tokens.ts';
+import { Events } from './domain/events.ts';
+import { AppTokens } from './domain/app-tokens.ts';
+import { generatePassword, hashPassword } from './crypto/passwords.ts';
+import { buildApp } from './http/app.ts';
+import type { AppContext } from './http/context.ts';
+import type { OAuthServices } from './oauth/context.ts';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly ctx: AppContext;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where human-facing start-up lines go (stderr by default, so stdout stays JSON logs). */
+  readonly print?: (line: string) => void;
+  readonly logStream?: NodeJS.WritableStream;
+}
+
+/** Opens the store and the keys: what both the server and the offline CLI need. */
+export async function openServices(config: Config): Promise<{ services: OAuthServices & { appTokens: AppTokens }; store: Store; generatedKey: boolean }> {
+  const keys = loadServerKeys(config.secretKey, config.dataDir);
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const keyring = new Keyring(store.signingKeys, {
+    encryptionKey: keys.encryption,
+    rotationDays: config.keyRotationDays,
+    maxTokenSeconds: () => Math.max(config.appTokenMaxSeconds, config.accessTokenLifetime, 31_536_000),
+    defaultAlg: config.signingAlg as SigningAlg,
+  });
+  const apiAlgs = (await store.apis.list()).map((a) => a.signingAlg).filter((a): a is string => !!a);
+  await keyring.load([config.signingAlg as SigningAlg, ...(apiAlgs as SigningAlg[])]);
+  const events = new Events(store.audit);
+  const minter = new TokenMinter(config.issuer, keyring, store.revocations);
+  const base: OAuthServices = { config, store, hasher: new SecretHasher(keys.hashing), keyring, minter, events };
+  return { services: { ...base, appTokens: new AppTokens(base) }, store, generatedKey: keys.generated };
+}
+
+async function ensureAdmin(config: Config, store: Store, print: (line: string) => void): Promise<void> {
+  if ((await store.users.count()) > 0) return;
+  const email = config.adminEmail ?? 'admin@gatehouse.local';
+  const password = config.adminPassword ?? generatePassword();
+  await store.users.create({ email, name: 'Administrator', passwordHash: await hashPassword(password), isAdmin: true, emailVerified: true });
+  if (config.adminPassword) {
+    print(`Created the admin user ${email} (password from GATEHOUSE_ADMIN_PASSWORD).`);
+  } else {
+    print(`Created the admin user ${email} with password: ${password}`);
+    print('This password is shown once. Store it now, or set GATEHOUSE_ADMIN_PASSWORD on the first start.');
+  }
+}
+
+export async function startServer(initial: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const print = options.print ?? ((line: string) => process.stderr.write(line + '\n'));
+  let config = initial;
+  const portIsDynamic = config.port === 0 && config.issuer.endsWith(':0');
+  if (portIsDynamic) config = withIssuer(config, config.issuer.replace(/:0$/, ':0'));
+
+  // With port 0 the issuer is known only after listen; we reserve the port first, then build with the real URL.
+  let listenPort = config.port;
+  if (portIsDynamic) {
+    const net = await import('node:net');
+    listenPort = await new Promise<number>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, config.host, () => {
+        const a = srv.address();
+        srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+      });
+    });
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+    config = withIssuer(config, `http://${host}:${listenPort}`);
+  }
+
+  const { services, store, generatedKey } = await openServices(config);
+  if (generatedKey) {
+    print(`warning: GATEHOUSE_SECRET_KEY is not set; generated one into ${config.dataDir}/secret.key. Set it explicitly when running several nodes.`);
+  }
+  await ensureAdmin(config, store, print);
+  const ctx: AppContext = { ...services, config, startedAt: Date.now() };
+  const app = await buildApp(ctx, { logStream: options.logStream });
+  await app.listen({ port: listenPort, host: config.host });
+
+  // Key rotation: checked every minute; the compare-and-set in the store lets exactly one node rotate.
+  const rotation = setInterval(() => {
+    void (async () => {
+      if (!ctx.keyring.rotationDue(Date.now())) {
+        await ctx.keyring.refresh();
+        return;
+      }
+      const r = await ctx.keyring.rotate(Date.now(), false);
+      if (r && r.rotated.length) ctx.events.emitEvent({ type: 'key.rotated', outcome: 'success', detail: { rotated: r.rotated, retired: r.retired, scheduled: true } });
+    })().catch((err: unknown) => app.log.error({ err }, 'key rotation check failed'));
+  }, 60_000).unref();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(rotation);
+      const timer = setTimeout(() => app.server.closeAllConnections?.(), config.shutdownTimeoutMs).unref();
+      await app.close();
+      clearTimeout(timer);
+      await store.close();
+    })());
+  return { app, ctx, url: config.issuer, close };
+}

@@ -1,0 +1,60 @@
+// The store: one narrow repository per concern over one database.
+import { type Db, type DbOptions, openDb } from '../db/connect.ts';
+import { ApiRepository } from './apis.ts';
+import { AppTokenRepository } from './app-tokens.ts';
+import { AuditRepository } from './audit.ts';
+import { BotRepository } from './bots.ts';
+import { ProjectRepository } from './projects.ts';
+import { RefreshTokenRepository } from './refresh-tokens.ts';
+import { RevocationRepository } from './revocations.ts';
+import { SigningKeyRepository } from './signing-keys.ts';
+import { UserRepository } from './users.ts';
+
+export interface Store {
+  readonly db: Db;
+  readonly users: UserRepository;
+  readonly projects: ProjectRepository;
+  readonly bots: BotRepository;
+  readonly apis: ApiRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly appTokens: AppTokenRepository;
+  readonly signingKeys: SigningKeyRepository;
+  readonly revocations: RevocationRepository;
+  readonly audit: AuditRepository;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openStore(options: DbOptions): Promise<Store> {
+  const db = await openDb(options);
+  const k = db.kysely;
+  const audit = new AuditRepository(k);
+  return Object.freeze({
+    db,
+    users: new UserRepository(k),
+    projects: new ProjectRepository(k),
+    bots: new BotRepository(k),
+    apis: new ApiRepository(k),
+    refreshTokens: new RefreshTokenRepository(k),
+    appTokens: new AppTokenRepository(k),
+    signingKeys: new SigningKeyRepository(k),
+    revocations: new RevocationRepository(k),
+    audit,
+    async ping() {
+      await k.selectFrom('projects').select('id').limit(1).execute();
+    },
+    async close() {
+      await audit.flush().catch(() => undefined);
+      await db.close();
+    },
+  });
+}
+
+export type { User } from './users.ts';
+export type { Bot } from './bots.ts';
+export type { Api, Grant } from './apis.ts';
+export type { Project, Member, Role, PrincipalType } from './projects.ts';
+export type { RefreshToken } from './refresh-tokens.ts';
+export type { AppToken } from './app-tokens.ts';
+export type { StoredKey, KeyState } from './signing-keys.ts';
+export type { AuditEvent, StoredAuditEvent } from './audit.ts';

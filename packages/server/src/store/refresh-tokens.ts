@@ -1,0 +1,159 @@
+// Refresh tokens by family. Rotation and reuse detection are each one transaction:
+// the spent token is claimed with a conditional UPDATE, so of N concurrent uses exactly one wins.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, RefreshTokensTable } from '../db/schema.ts';
+import { newId } from '../crypto/secrets.ts';
+import { fromJson, toJson } from './json.ts';
+
+export interface RefreshToken {
+  id: string;
+  familyId: string;
+  subjectType: 'user' | 'bot';
+  subjectId: string;
+  clientId: string;
+  audience: string[];
+  scope: string;
+  status: 'active' | 'used' | 'revoked';
+  createdAt: number;
+  expiresAt: number;
+  familyExpiresAt: number;
+}
+
+export interface NewRefreshToken {
+  tokenHash: string;
+  familyId?: string;
+  subjectType: 'user' | 'bot';
+  subjectId: string;
+  clientId: string;
+  audience: string[];
+  scope: string;
+  expiresAt: number;
+  familyExpiresAt: number;
+}
+
+export type RotateResult =
+  | { outcome: 'rotated'; previous: RefreshToken; next: RefreshToken }
+  | { outcome: 'reused'; previous: RefreshToken }
+  | { outcome: 'invalid' };
+
+function toToken(r: Selectable<RefreshTokensTable>): RefreshToken {
+  return {
+    id: r.id,
+    familyId: r.family_id,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    clientId: r.client_id,
+    audience: fromJson(r.audience),
+    scope: r.scope,
+    status: r.status,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    familyExpiresAt: r.family_expires_at,
+  };
+}
+
+function row(t: NewRefreshToken, now: number) {
+  return {
+    id: newId(),
+    token_hash: t.tokenHash,
+    family_id: t.familyId ?? newId(),
+    subject_type: t.subjectType,
+    subject_id: t.subjectId,
+    client_id: t.clientId,
+    audience: toJson(t.audience),
+    scope: t.scope,
+    status: 'active' as const,
+    created_at: now,
+    expires_at: t.expiresAt,
+    family_expires_at: t.familyExpiresAt,
+    used_at: null,
+  };
+}
+
+export class RefreshTokenRepository {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async insert(t: NewRefreshToken): Promise<RefreshToken> {
+    const r = row(t, Date.now());
+    await this.#db.insertInto('refresh_tokens').values(r).execute();
+    return toToken(r);
+  }
+
+  async findByHash(tokenHash: string): Promise<RefreshToken | undefined> {
+    const r = await this.#db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return r && toToken(r);
+  }
+
+  /**
+   * Spends the token with this hash and stores its successor, atomically. `makeNext` sees the spent token
+   * (to copy family, subject, audience) and returns the successor. A token that was already spent is reuse:
+   * the whole family is revoked in the same transaction.
+   */
+  async rotate(tokenHash: string, now: number, makeNext: (prev: RefreshToken) => NewRefreshToken | undefined): Promise<RotateResult> {
+    return this.#db.transaction().execute(async (tx): Promise<RotateResult> => {
+      const claimed = await tx
+        .updateTable('refresh_tokens')
+        .set({ status: 'used', used_at: now })
+        .where('token_hash', '=', tokenHash)
+        .where('status', '=', 'active')
+        .where('expires_at', '>', now)
+        .where('family_expires_at', '>', now)
+        .executeTakeFirst();
+      const current = await tx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      if (!current) return { outcome: 'invalid' };
+      const previous = toToken(current);
+      if (Number(claimed.numUpdatedRows) === 1) {
+        const spec = makeNext(previous);
+        if (!spec) {
+          // The caller refused the successor (wrong client, narrowed scope invalid...): undo the claim.
+          await tx.updateTable('refresh_tokens').set({ status: 'active', used_at: null }).where('id', '=', previous.id).execute();
+          return { outcome: 'invalid' };
+        }
+        const next = row({ ...spec, familyId: previous.familyId }, now);
+        await tx.insertInto('refresh_tokens').values(next).execute();
+        return { outcome: 'rotated', previous, next: toToken(next) };
+      }
+      if (previous.status === 'used') {
+        // RFC 9700 §4.14.2: a spent refresh token presented again means it leaked; end the family.
+        await tx.updateTable('refresh_tokens').set({ status: 'revoked' }).where('family_id', '=', previous.familyId).execute();
+        return { outcome: 'reused', previous };
+      }
+      return { outcome: 'invalid' };
+    });
+  }
+
+  async revokeFamily(familyId: string): Promise<number> {
+    const r = await this.#db.updateTable('refresh_tokens').set({ status: 'revoked' }).where('family_id', '=', familyId).where('status', '!=', 'revoked').executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async revokeSubject(subjectType: 'user' | 'bot', subjectId: string): Promise<number> {
+    const r = await this.#db
+      .updateTable('refresh_tokens')
+      .set({ status: 'revoked' })
+      .where('subject_type', '=', subjectType)
+      .where('subject_id', '=', subjectId)
+      .where('status', '!=', 'revoked')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Families with their count of usable tokens (for consistency checks after crashes). */
+  async usableCountByFamily(now: number): Promise<Map<string, number>> {
+    const rows = await this.#db.selectFrom('refresh_tokens').select(['family_id', 'status', 'expires_at']).execute();
+    const out = new Map<string, number>();
+    for (const r of rows) {
+      const usable = r.status === 'active' && r.expires_at > now ? 1 : 0;
+      out.set(r.family_id, (out.get(r.family_id) ?? 0) + usable);
+    }
+    return out;
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    const r = await this.#db.deleteFrom('refresh_tokens').where('family_expires_at', '<', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
