@@ -46,15 +46,19 @@ export function createAuthFetch(provider: TokenProvider, options: AuthFetchOptio
     // A Request that carries its own body holds it as a stream: it can be sent only once.
     const replayable = init?.body !== undefined ? isReplayable(init.body) : !request?.body;
 
-    const attempt = async (accessToken: string): Promise<Response> => {
-      const headers = new Headers(init?.headers ?? request?.headers);
-      headers.set('authorization', `Bearer ${accessToken}`);
+    const attempt = (accessToken: string): Promise<Response> => {
+      const authorization = `Bearer ${accessToken}`;
+      const given = init?.headers ?? request?.headers;
+      // Common case, no headers of the caller's own: skip building a Headers object only to have fetch copy it.
+      if (given === undefined) return send(input, init ? { ...init, headers: { authorization } } : { headers: { authorization } });
+      const headers = new Headers(given);
+      headers.set('authorization', authorization);
       return send(input, { ...init, headers });
     };
 
     const first = await provider.getToken(signal ? { signal } : {});
     const response = await attempt(first.accessToken);
-    if (!replayable || !(await tokenWasRejected(response))) return response;
+    if (response.status !== 401 || !replayable || !(await tokenWasRejected(response))) return response;
 
     await provider.invalidate(first.accessToken);
     const second = await provider.getToken(signal ? { signal } : {});
