@@ -1,4 +1,5 @@
 // Who a token is about: a user or a bot. Bots' subjects carry a prefix so every consumer can tell them apart.
+import { createHash } from 'node:crypto';
 import type { Bot } from '../store/bots.ts';
 import type { User } from '../store/users.ts';
 
@@ -27,8 +28,8 @@ export function profileClaims(p: Principal): Record<string, unknown> {
     return {
       name: u.name,
       nickname: u.name,
-      picture: u.picture ?? undefined,
-      locale: u.locale ?? undefined,
+      picture: u.picture ?? avatar(u.email),
+      locale: u.locale ?? 'en',
       updated_at: new Date(u.updatedAt).toISOString(),
       email: u.email,
       email_verified: u.emailVerified,
@@ -38,8 +39,15 @@ export function profileClaims(p: Principal): Record<string, unknown> {
   return {
     name: b.name,
     nickname: b.name,
+    picture: avatar(b.email),
+    locale: 'en',
     updated_at: new Date(b.updatedAt).toISOString(),
     email: b.email,
     email_verified: true,
   };
+}
+
+/** Gravatar's identicon for the email, as Auth0 (the Dataloop seed's issuer) does when a profile has no picture. */
+function avatar(email: string): string {
+  return `https://s.gravatar.com/avatar/${createHash('md5').update(email.trim().toLowerCase()).digest('hex')}?d=identicon`;
 }

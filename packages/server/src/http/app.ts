@@ -1,5 +1,5 @@
 // Builds the Fastify application: logging with redaction, parsers, error shapes, security headers, routes.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './context.ts';
@@ -42,7 +42,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     trustProxy: ctx.config.trustProxy,
     routerOptions: { maxParamLength: 200 },
