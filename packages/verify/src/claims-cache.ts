@@ -12,6 +12,8 @@ export interface ClaimsCache {
   set(token: string, claims: Claims, kid: string): void;
   /** Forget the token carrying this jti (revocation). */
   dropJti(jti: string): void;
+  /** Forget the tokens of `sub` issued before `iatBefore` (subject-wide revocation). */
+  dropSubject(sub: string, iatBefore: number): void;
   /** Forget tokens signed by keys the issuer no longer publishes (rotation). */
   keepKids(kids: ReadonlySet<string>): void;
   readonly size: number;
@@ -59,6 +61,11 @@ export function createClaimsCache(maxEntries: number): ClaimsCache {
       const token = tokenByJti.get(jti);
       const entry = token === undefined ? undefined : entries.get(token);
       if (token !== undefined && entry) remove(token, entry);
+    },
+    dropSubject(sub, iatBefore) {
+      for (const [token, entry] of entries) {
+        if (entry.claims.sub === sub && entry.claims.iat < iatBefore) remove(token, entry);
+      }
     },
     keepKids(kids) {
       for (const [token, entry] of entries) if (!kids.has(entry.kid)) remove(token, entry);

@@ -8,10 +8,19 @@ export interface RevocationFeedOptions {
   readonly intervalMs: number;
   readonly now: () => number;
   readonly onRevoked: (jti: string) => void;
+  /** Every token of `sub` issued before `iatBefore` (seconds) is revoked. */
+  readonly onSubjectRevoked: (sub: string, iatBefore: number) => void;
+}
+
+/** What the feed needs to know about a token. */
+export interface RevocableClaims {
+  readonly jti: string;
+  readonly sub: string;
+  readonly iat: number;
 }
 
 export interface RevocationFeed {
-  isRevoked(jti: string): boolean;
+  isRevoked(claims: RevocableClaims): boolean;
   /** Settles after the first poll, successful or not: verification waits for it once. */
   readonly ready: Promise<void>;
   readonly stats: { polls: number; failures: number; size: () => number };
@@ -24,14 +33,19 @@ const RETAIN_AFTER_EXP_MS = 60_000;
 /**
  * Polls Gatehouse's revocation feed (`GET /oauth/revocations?since=<cursor>`, a Gatehouse extension)
  * so revoked JWTs are refused within one interval with no call on the request path.
+ * `revoked: [{jti, exp}]` revokes single tokens; `subjects: [{sub, iat_before, exp}]` (sent when a bot's
+ * secret is rotated or a bot is deleted) revokes every token of a subject issued before `iat_before`.
+ * JWT `iat` has one-second precision, so a token issued in the very second of that revocation is let
+ * through rather than refusing the fresh token minted right after it.
  * Polls are chained with setTimeout (never overlapping) and unref'd (never keep the process alive).
  */
 export function createRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
   const revoked = new Map<string, number>(); // jti -> exp (ms)
+  const subjects = new Map<string, { iatBefore: number; expMs: number }>();
   let cursor: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
-  const stats = { polls: 0, failures: 0, size: () => revoked.size };
+  const stats = { polls: 0, failures: 0, size: () => revoked.size + subjects.size };
 
   const pollOnce = async (): Promise<void> => {
     stats.polls++;
@@ -47,6 +61,14 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
         revoked.set(jti, typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY);
         options.onRevoked(jti);
       }
+      for (const item of Array.isArray(doc.subjects) ? doc.subjects : []) {
+        const { sub, iat_before: iatBefore, exp } = (item ?? {}) as { sub?: unknown; iat_before?: unknown; exp?: unknown };
+        if (typeof sub !== 'string' || typeof iatBefore !== 'number') continue;
+        const expMs = typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
+        const known = subjects.get(sub);
+        subjects.set(sub, { iatBefore: Math.max(iatBefore, known?.iatBefore ?? iatBefore), expMs: Math.max(expMs, known?.expMs ?? expMs) });
+        options.onSubjectRevoked(sub, iatBefore);
+      }
       if (typeof doc.cursor === 'string' || typeof doc.cursor === 'number') cursor = String(doc.cursor);
       purge();
     } catch {
@@ -57,6 +79,7 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   const purge = (): void => {
     const horizon = options.now() - RETAIN_AFTER_EXP_MS;
     for (const [jti, expMs] of revoked) if (expMs < horizon) revoked.delete(jti);
+    for (const [sub, entry] of subjects) if (entry.expMs < horizon) subjects.delete(sub);
   };
 
   const schedule = (): void => {
@@ -68,7 +91,11 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   const ready = pollOnce().then(schedule);
 
   return {
-    isRevoked: (jti) => revoked.has(jti),
+    isRevoked(claims) {
+      if (revoked.has(claims.jti)) return true;
+      const subject = subjects.size === 0 ? undefined : subjects.get(claims.sub);
+      return subject !== undefined && claims.iat < subject.iatBefore;
+    },
     ready,
     stats,
     close() {

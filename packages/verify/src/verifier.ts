@@ -77,6 +77,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         intervalMs: config.poll.intervalMs,
         now,
         onRevoked: (jti) => cache.dropJti(jti),
+        onSubjectRevoked: (sub, iatBefore) => cache.dropSubject(sub, iatBefore),
       })
     : undefined;
 
@@ -92,7 +93,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   /** Checks that apply on every call, cached or not. */
   const admit = async (token: string, claims: Claims): Promise<Claims> => {
-    if (feed?.isRevoked(claims.jti)) throw revoked();
+    if (feed?.isRevoked(claims)) throw revoked();
     if (introspector && !(await introspector.isActive(token))) {
       cache.dropJti(claims.jti);
       throw revoked('inactive');
@@ -115,7 +116,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw invalid('signature_invalid', 'Token signature invalid.');
     }
     const claims = checkClaims(parsed.payload, config, now() / 1000);
-    if (feed?.isRevoked(claims.jti)) throw revoked();
+    if (feed?.isRevoked(claims)) throw revoked();
     cache.set(token, claims, key.kid);
     return claims;
   };

@@ -48,6 +48,25 @@ describe('revocation feed', () => {
     }
   });
 
+  test('a subject-wide revocation refuses that subject\'s older tokens only', async () => {
+    const f = await setup({ revocation: { poll: true, intervalMs: 10 } });
+    try {
+      const now = nowSeconds();
+      const older = await f.issuer.sign({ sub: 'bot|1', iat: now - 100 });
+      const fresh = await f.issuer.sign({ sub: 'bot|1', iat: now });
+      const other = await f.issuer.sign({ sub: 'bot|2', iat: now - 100 });
+      for (const token of [older, fresh, other]) await f.verifier.verify(token);
+      f.issuer.revokeSubject('bot|1', now, now + 3600);
+      const polls = await untilPolled(f, 2, async () => f.verifier.verify(older).then(() => false, () => true));
+      assert.ok(polls <= 2);
+      await refused(f.verifier.verify(older), 'token_revoked');
+      assert.equal((await f.verifier.verify(fresh)).sub, 'bot|1', 'a token minted in the same second is kept');
+      assert.equal((await f.verifier.verify(other)).sub, 'bot|2');
+    } finally {
+      await f.close();
+    }
+  });
+
   test('the feed is polled with the cursor it returned', async () => {
     const f = await setup({ revocation: { poll: true, intervalMs: 10 } });
     try {

@@ -43,6 +43,8 @@ export interface TestIssuer {
   claims(overrides?: Record<string, unknown>): Record<string, unknown>;
   sign(overrides?: Record<string, unknown>, options?: { key?: TestKey; header?: Record<string, unknown> }): Promise<string>;
   revoke(jti: string, exp: number): void;
+  /** Every token of `sub` issued before `iatBefore` (seconds), as Gatehouse does on bot secret rotation. */
+  revokeSubject(sub: string, iatBefore: number, exp: number): void;
   close(): Promise<void>;
 }
 
@@ -55,7 +57,7 @@ export async function startIssuer(config: IssuerConfig = {}): Promise<TestIssuer
   const keys: TestKey[] = [];
   let published: readonly TestKey[] | undefined;
   let jwksOverride: unknown;
-  const revocations: Array<{ seq: number; jti: string; exp: number }> = [];
+  const revocations: Array<{ seq: number; jti?: string; sub?: string; iat_before?: number; exp: number }> = [];
   let url = '';
 
   const server = createServer((req, res) => {
@@ -82,7 +84,11 @@ export async function startIssuer(config: IssuerConfig = {}): Promise<TestIssuer
       const since = Number(searchParams.get('since') ?? 0);
       const fresh = revocations.filter((r) => r.seq > since);
       const cursor = String(revocations.at(-1)?.seq ?? since);
-      return json(res, { revoked: fresh.map(({ jti, exp }) => ({ jti, exp })), cursor });
+      return json(res, {
+        revoked: fresh.filter((r) => r.jti).map(({ jti, exp }) => ({ jti, exp })),
+        subjects: fresh.filter((r) => r.sub).map(({ sub, iat_before, exp }) => ({ sub, iat_before, exp })),
+        cursor,
+      });
     }
     if (pathname === '/oauth/introspect' && req.method === 'POST') return introspect(req, res);
     res.writeHead(404).end();
@@ -96,7 +102,8 @@ export async function startIssuer(config: IssuerConfig = {}): Promise<TestIssuer
     if (req.headers.authorization !== expected) return json(res, { error: 'invalid_client' }, 401);
     const token = new URLSearchParams(body).get('token') ?? '';
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}');
-    const active = !revocations.some((r) => r.jti === payload.jti) && payload.exp > Date.now() / 1000;
+    const active = !revocations.some((r) => r.jti === payload.jti || (r.sub === payload.sub && payload.iat < (r.iat_before ?? 0)))
+      && payload.exp > Date.now() / 1000;
     json(res, active ? { active, ...payload } : { active });
   };
 
@@ -139,6 +146,9 @@ export async function startIssuer(config: IssuerConfig = {}): Promise<TestIssuer
     },
     revoke(jti, exp) {
       revocations.push({ seq: revocations.length + 1, jti, exp });
+    },
+    revokeSubject(sub, iatBefore, exp) {
+      revocations.push({ seq: revocations.length + 1, sub, iat_before: iatBefore, exp });
     },
     async close() {
       server.closeAllConnections();
