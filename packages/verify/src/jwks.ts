@@ -10,7 +10,8 @@ export interface VerificationKey {
 }
 
 export interface KeyStoreOptions {
-  readonly jwksUri: () => Promise<string>;
+  /** The JWKS URL; `refetch` is true for every fetch after the first. */
+  readonly jwksUri: (refetch: boolean) => Promise<string>;
   readonly allowedAlgs: ReadonlySet<string>;
   readonly fetch: FetchLike;
   readonly timeoutMs: number;
@@ -31,6 +32,8 @@ export interface KeyStore {
   stale(): boolean;
   /** Refetches stale keys; on failure the current keys stay. */
   refreshIfStale(): Promise<void>;
+  /** Refetches now unless within the cooldown of the last fetch. */
+  refreshSoon(): Promise<void>;
   readonly stats: { fetches: number };
 }
 
@@ -48,7 +51,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
       attemptedAt = options.now();
       stats.fetches++;
       try {
-        const doc = await fetchJsonObject(options.fetch, await options.jwksUri(), options.timeoutMs);
+        const doc = await fetchJsonObject(options.fetch, await options.jwksUri(keys !== undefined), options.timeoutMs);
         keys = await importKeySet(doc, options.allowedAlgs, imported);
         fetchedAt = options.now();
         lastFailure = undefined;
@@ -69,6 +72,10 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
   return {
     stats,
     stale,
+    async refreshSoon() {
+      if (inFlight) await inFlight;
+      else if (!coolingDown()) await refresh();
+    },
     async refreshIfStale() {
       if (inFlight) await inFlight;
       else if (stale()) await refresh();

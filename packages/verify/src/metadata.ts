@@ -73,3 +73,51 @@ function httpUrl(value: unknown): string | undefined {
     return undefined;
   }
 }
+
+export interface MetadataSource {
+  /** The metadata, fetched on first use; after a failure, refetched at most once per `retryMs`. */
+  get(): Promise<IssuerMetadata>;
+  /** Refetches (on a JWKS refresh); keeps the previous document if the issuer does not answer. */
+  refresh(): Promise<IssuerMetadata>;
+}
+
+export function createMetadataSource(options: {
+  readonly issuer: string;
+  readonly fetch: FetchLike;
+  readonly timeoutMs: number;
+  readonly retryMs: number;
+  readonly now: () => number;
+  readonly onChange: (metadata: IssuerMetadata) => void;
+}): MetadataSource {
+  let current: IssuerMetadata | undefined;
+  let inFlight: Promise<IssuerMetadata> | undefined;
+  let failure: { at: number; error: unknown } | undefined;
+
+  const load = (): Promise<IssuerMetadata> => {
+    inFlight ??= discover(options.issuer, options.fetch, options.timeoutMs)
+      .then((doc) => {
+        current = doc;
+        failure = undefined;
+        options.onChange(doc);
+        return doc;
+      })
+      .catch((error: unknown) => {
+        failure = { at: options.now(), error };
+        if (current) return current;
+        throw error;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
+
+  return {
+    get() {
+      if (current) return Promise.resolve(current);
+      if (failure && options.now() - failure.at < options.retryMs) return Promise.reject(failure.error);
+      return load();
+    },
+    refresh: load,
+  };
+}

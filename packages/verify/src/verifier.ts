@@ -5,7 +5,7 @@ import { extractToken, parseCompact } from './compact.ts';
 import { invalid, revoked } from './errors.ts';
 import { createIntrospector, type Introspector } from './introspection.ts';
 import { createKeyStore } from './jwks.ts';
-import { discover, type IssuerMetadata } from './metadata.ts';
+import { createMetadataSource, type IssuerMetadata } from './metadata.ts';
 import { resolveOptions, type VerifierOptions } from './options.ts';
 import { createRevocationFeed, type RevocationFeed } from './revocation-feed.ts';
 import { assertScopes } from './scopes.ts';
@@ -35,31 +35,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const cache = createClaimsCache(config.cacheEntries);
   const counters = { hits: 0, misses: 0 };
 
-  // Discovery is fetched once; after a failure it is retried at most once per JWKS cooldown.
-  let metadata: Promise<IssuerMetadata> | undefined;
-  let metadataFailure: { at: number; error: unknown } | undefined;
-  const getMetadata = (): Promise<IssuerMetadata> => {
-    if (!metadata && metadataFailure && now() - metadataFailure.at < config.jwksCooldownMs) {
-      return Promise.reject(metadataFailure.error);
-    }
-    metadata ??= discover(config.issuer, config.fetch, config.timeoutMs).catch((error: unknown) => {
-      metadata = undefined;
-      metadataFailure = { at: now(), error };
-      throw error;
-    });
-    return metadata;
-  };
-
   // Effective allow-list: the configured algorithms narrowed by what the issuer says it signs with.
   let allowedAlgs: ReadonlySet<string> = config.algorithms;
-  const ready = async (): Promise<IssuerMetadata> => {
-    const doc = await getMetadata();
-    if (doc.signingAlgs) allowedAlgs = new Set(doc.signingAlgs.filter((alg) => config.algorithms.has(alg)));
-    return doc;
-  };
+  const metadata = createMetadataSource({
+    issuer: config.issuer,
+    fetch: config.fetch,
+    timeoutMs: config.timeoutMs,
+    retryMs: config.jwksCooldownMs,
+    now,
+    onChange(doc) {
+      if (doc.signingAlgs) allowedAlgs = new Set(doc.signingAlgs.filter((alg) => config.algorithms.has(alg)));
+    },
+  });
+  const ready = (): Promise<IssuerMetadata> => metadata.get();
 
   const keys = createKeyStore({
-    jwksUri: async () => (await ready()).jwksUri,
+    // Each JWKS refetch rereads the metadata too: an API switching to another algorithm shows up in both.
+    jwksUri: async (refetch) => (refetch ? await metadata.refresh() : await ready()).jwksUri,
     allowedAlgs: config.algorithms,
     fetch: config.fetch,
     timeoutMs: config.timeoutMs,
@@ -106,10 +98,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const verifyFresh = async (token: string): Promise<Claims> => {
     await ready();
     if (feed) await feed.ready;
-    const parsed = parseCompact(token, allowedAlgs);
+    const parsed = parseCompact(token, config.algorithms);
     const key = await keys.get(parsed.kid);
     if (!key) throw invalid('kid_unknown', 'Token signed with an unknown key.');
     if (key.alg !== parsed.alg) throw invalid('key_alg_mismatch', 'Token algorithm does not match its key.');
+    // A published key for an algorithm the metadata does not (yet) list: reread both, within the cooldown.
+    if (!allowedAlgs.has(parsed.alg)) await keys.refreshSoon();
+    if (!allowedAlgs.has(parsed.alg)) throw invalid('alg_not_allowed', 'Token algorithm not allowed.');
     try {
       await compactVerify(token, key.key, { algorithms: [key.alg] });
     } catch {

@@ -201,6 +201,22 @@ describe('algorithms', () => {
     }
   });
 
+  test('an algorithm the issuer starts using later is picked up with its key (metadata reread on JWKS refetch)', async () => {
+    const clock = fakeClock();
+    const f = await setup({ now: clock.now }, { signingAlgs: ['ES256'] });
+    try {
+      await f.verifier.verify(await f.issuer.sign());
+      f.issuer.config.signingAlgs = ['ES256', 'EdDSA'];
+      const ed = await f.issuer.addKey('EdDSA');
+      const token = await f.issuer.sign({}, { key: ed });
+      clock.advance(30_000);
+      assert.equal((await f.verifier.verify(token)).sub, 'user-1');
+      assert.equal(f.issuer.hits(OIDC), 2);
+    } finally {
+      await f.close();
+    }
+  });
+
   test('none and HS* cannot be configured', () => {
     for (const algorithms of [['none'], ['HS256'], ['ES256', 'HS512'], ['es256']]) {
       assert.throws(() => createVerifier({ issuer: 'http://127.0.0.1:1', audience: AUDIENCE, algorithms }), TypeError);
