@@ -1,0 +1,190 @@
+// One storage suite, run against SQLite and (when GATEHOUSE_TEST_DATABASE_URL is set) PostgreSQL.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStore, type Store } from '../src/store/index.ts';
+import { createTestDatabase, postgresSkipReason, type TestDatabase } from './support/postgres.ts';
+
+const backends: { name: string; skip: string | false; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }[] = [
+  {
+    name: 'sqlite',
+    skip: false,
+    async open() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-store-'));
+      const store = await openStore({ dataDir: dir });
+      return { store, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: postgresSkipReason(),
+    async open() {
+      const db: TestDatabase = await createTestDatabase();
+      const store = await openStore({ dataDir: os.tmpdir(), databaseUrl: db.url });
+      return { store, cleanup: () => db.drop() };
+    },
+  },
+];
+
+for (const backend of backends) {
+  if (backend.skip) console.warn(`\n*** store suite on ${backend.name}: ${backend.skip} ***\n`);
+  describe(`store on ${backend.name}`, { skip: backend.skip }, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    before(async () => ({ store, cleanup } = await backend.open()));
+    after(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    test('users: create, find by normalized email, unique email, password change', async () => {
+      const u = await store.users.create({ email: ' Alice@Example.COM ', passwordHash: 'h1', name: 'Alice' });
+      assert.equal(u.email, 'alice@example.com');
+      assert.equal((await store.users.findByEmail('ALICE@example.com'))?.id, u.id);
+      await assert.rejects(store.users.create({ email: 'alice@example.com', passwordHash: 'x' }));
+      await store.users.setPassword(u.id, 'h2');
+      assert.equal((await store.users.findById(u.id))?.passwordHash, 'h2');
+      assert.ok((await store.users.count()) >= 1);
+    });
+
+    test('projects and members: owner on create, roles, listing, removal', async () => {
+      const owner = await store.users.create({ email: 'owner@example.com', passwordHash: 'h' });
+      const dev = await store.users.create({ email: 'dev@example.com', passwordHash: 'h' });
+      const p = await store.projects.create('myProject', owner.id);
+      assert.equal(await store.projects.roleOf(p.id, 'user', owner.id), 'owner');
+      await store.projects.addMember(p.id, 'user', dev.id, 'viewer');
+      assert.equal(await store.projects.setRole(p.id, 'user', dev.id, 'developer'), true);
+      assert.equal(await store.projects.roleOf(p.id, 'user', dev.id), 'developer');
+      assert.deepEqual((await store.projects.listFor('user', dev.id)).map((x) => x.id), [p.id]);
+      assert.equal((await store.projects.members(p.id)).length, 2);
+      assert.equal(await store.projects.ownerCount(p.id), 1);
+      assert.equal(await store.projects.removeMember(p.id, 'user', dev.id), true);
+      assert.equal(await store.projects.roleOf(p.id, 'user', dev.id), undefined);
+    });
+
+    test('bots: unique name per project, membership, secret rotation with grace, deletion', async () => {
+      const owner = await store.users.create({ email: 'botowner@example.com', passwordHash: 'h' });
+      const p = await store.projects.create('bots', owner.id);
+      const b = await store.bots.create({ projectId: p.id, name: 'ingest', email: 'ingest.1@bots.test', secretHash: 'A', secretPrefix: 'ghb_A', role: 'developer' });
+      await assert.rejects(store.bots.create({ projectId: p.id, name: 'ingest', email: 'ingest.2@bots.test', secretHash: 'B', secretPrefix: 'ghb_B', role: 'developer' }));
+      assert.equal(await store.projects.roleOf(p.id, 'bot', b.id), 'developer');
+      assert.ok((await store.projects.members(p.id)).some((m) => m.type === 'bot' && m.id === b.id));
+      await store.bots.rotateSecret(b.id, 'C', 'ghb_C', Date.now() + 60_000);
+      const r = await store.bots.findByEmail('INGEST.1@bots.test');
+      assert.equal(r?.secretHash, 'C');
+      assert.equal(r?.previousSecretHash, 'A');
+      await store.bots.rotateSecret(b.id, 'D', 'ghb_D', null);
+      assert.equal((await store.bots.findById(b.id))?.previousSecretHash, null);
+      assert.equal(await store.bots.delete(b.id), true);
+      assert.equal(await store.bots.findById(b.id), undefined);
+      assert.equal(await store.projects.roleOf(p.id, 'bot', b.id), undefined);
+    });
+
+    test('apis and grants', async () => {
+      const a = await store.apis.create({ identifier: 'https://dataloy', name: 'Dataloy', scopes: ['a', 'b'], tokenLifetime: 600 });
+      await assert.rejects(store.apis.create({ identifier: 'https://dataloy', name: 'again', scopes: [] }));
+      assert.deepEqual((await store.apis.findByIdentifier('https://dataloy'))?.scopes, ['a', 'b']);
+      const owner = await store.users.create({ email: 'g@example.com', passwordHash: 'h' });
+      const p = await store.projects.create('g', owner.id);
+      const b = await store.bots.create({ projectId: p.id, name: 'g', email: 'g.1@bots.test', secretHash: 'x', secretPrefix: 'x', role: 'developer' });
+      await store.apis.putGrant(a.id, b.id, ['a']);
+      await store.apis.putGrant(a.id, b.id, ['a', 'b']);
+      assert.deepEqual((await store.apis.getGrant(a.id, b.id))?.scopes, ['a', 'b']);
+      assert.equal((await store.apis.update(a.id, { reuseTokens: true }))?.reuseTokens, true);
+      assert.equal(await store.apis.deleteGrant(a.id, b.id), true);
+      assert.equal(await store.apis.getGrant(a.id, b.id), undefined);
+    });
+
+    const newToken = (hash: string, family?: string) => ({
+      tokenHash: hash,
+      ...(family ? { familyId: family } : {}),
+      subjectType: 'user' as const,
+      subjectId: 'u1',
+      clientId: 'c1',
+      audience: ['gatehouse'],
+      scope: 'openid',
+      expiresAt: Date.now() + 60_000,
+      familyExpiresAt: Date.now() + 120_000,
+    });
+
+    test('refresh tokens: rotation, reuse revokes the family, expiry', async () => {
+      const t = await store.refreshTokens.insert(newToken('h-1'));
+      const r1 = await store.refreshTokens.rotate('h-1', Date.now(), () => newToken('h-2'));
+      assert.equal(r1.outcome, 'rotated');
+      const reuse = await store.refreshTokens.rotate('h-1', Date.now(), () => newToken('h-3'));
+      assert.equal(reuse.outcome, 'reused');
+      assert.equal((await store.refreshTokens.findByHash('h-2'))?.status, 'revoked');
+      assert.equal((await store.refreshTokens.rotate('h-2', Date.now(), () => newToken('h-4'))).outcome, 'invalid');
+      assert.equal((await store.refreshTokens.rotate('missing', Date.now(), () => newToken('h-5'))).outcome, 'invalid');
+      const usable = await store.refreshTokens.usableCountByFamily(Date.now());
+      assert.equal(usable.get(t.familyId), 0);
+      await store.refreshTokens.insert({ ...newToken('h-exp'), expiresAt: Date.now() - 1 });
+      assert.equal((await store.refreshTokens.rotate('h-exp', Date.now(), () => newToken('h-6'))).outcome, 'invalid');
+    });
+
+    test('refresh tokens: of 8 concurrent rotations of one token exactly one wins', async () => {
+      const t = await store.refreshTokens.insert(newToken('race-0'));
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.refreshTokens.rotate('race-0', Date.now(), () => newToken(`race-${i + 1}`))));
+      assert.equal(results.filter((r) => r.outcome === 'rotated').length, 1);
+      // The first loser sees a spent token: that is reuse, so the family is revoked (a replay cannot be told
+      // from a theft); later losers find it revoked. Nobody is left holding a usable token from the race.
+      assert.ok(results.some((r) => r.outcome === 'reused'));
+      assert.ok(results.every((r) => ['rotated', 'reused', 'invalid'].includes(r.outcome)));
+      const usable = await store.refreshTokens.usableCountByFamily(Date.now());
+      assert.equal(usable.get(t.familyId) ?? 0, 0);
+    });
+
+    test('signing keys: compare-and-set rotation lets only one writer win', async () => {
+      const k = (kid: string, state: 'active' | 'next') => ({ kid, alg: 'ES256', publicJwk: '{}', privateEnc: 'x', state, createdAt: Date.now(), activatedAt: null, retiringAt: null, publishUntil: null });
+      await store.signingKeys.insert(k('k1', 'active'));
+      await store.signingKeys.insert(k('k2', 'next'));
+      const expected = new Map([['k1', 'active' as const], ['k2', 'next' as const]]);
+      const plan = [{ kid: 'k1', state: 'retiring' as const }, { kid: 'k2', state: 'active' as const }];
+      const [a, b] = await Promise.all([
+        store.signingKeys.applyRotation(expected, plan, [k('k3', 'next')]),
+        store.signingKeys.applyRotation(expected, plan, [k('k4', 'next')]),
+      ]);
+      assert.equal([a, b].filter(Boolean).length, 1);
+      const states = Object.fromEntries((await store.signingKeys.list()).map((x) => [x.kid, x.state]));
+      assert.equal(states.k1, 'retiring');
+      assert.equal(states.k2, 'active');
+      assert.equal(Object.values(states).filter((s) => s === 'next').length, 1);
+    });
+
+    test('revocations: by jti and by subject, the feed cursor, expiry', async () => {
+      const now = Date.now();
+      const start = await store.revocations.latestSeq();
+      await store.revocations.revokeJti('j1', now + 60_000, now);
+      await store.revocations.revokeJti('j1', now + 60_000, now);
+      await store.revocations.revokeSubject('bot|b1', now, now + 60_000, now);
+      await store.revocations.revokeJti('old', now - 1, now - 10);
+      assert.equal(await store.revocations.isRevoked('j1', 'x', now, now), true);
+      assert.equal(await store.revocations.isRevoked('j2', 'bot|b1', now - 1000, now), true);
+      assert.equal(await store.revocations.isRevoked('j2', 'bot|b1', now + 1000, now), false, 'tokens issued after the revocation stand');
+      assert.equal(await store.revocations.isRevoked('old', 'x', now, now), false, 'expired entries no longer count');
+      const feed = await store.revocations.since(start, now);
+      assert.deepEqual(feed.map((r) => r.jti ?? r.subject), ['j1', 'bot|b1']);
+      assert.deepEqual(await store.revocations.since(feed[feed.length - 1]!.seq, now), []);
+      assert.ok((await store.revocations.deleteExpired(now)) >= 1);
+    });
+
+    test('app tokens and the audit log', async () => {
+      const u = await store.users.create({ email: 'app@example.com', passwordHash: 'h' });
+      const now = Date.now();
+      await store.appTokens.insert({ id: 'a1', userId: u.id, name: 'ci', jti: 'jti-a1', prefix: 'jti-a1', scope: '', audience: ['gatehouse'], createdAt: now, expiresAt: now + 1000 });
+      assert.equal((await store.appTokens.listForUser(u.id)).length, 1);
+      await store.appTokens.touch('jti-a1', now + 1);
+      assert.equal((await store.appTokens.findByJti('jti-a1'))?.lastUsedAt, now + 1);
+      assert.equal(await store.appTokens.markRevoked('a1', now), true);
+      assert.equal((await store.appTokens.listForUser(u.id)).length, 0);
+      for (let i = 0; i < 5; i++) store.audit.record({ type: i % 2 ? 'token.issued' : 'login', outcome: 'success', subject: 's1', projectId: 'p1' });
+      const page1 = await store.audit.query({ subject: 's1', limit: 3 });
+      assert.equal(page1.length, 3);
+      const page2 = await store.audit.query({ subject: 's1', limit: 3, before: page1[2]!.id });
+      assert.equal(page2.length, 2);
+      assert.equal((await store.audit.query({ type: 'login', limit: 10 })).length, 3);
+    });
+  });
+}
