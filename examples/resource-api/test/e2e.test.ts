@@ -17,7 +17,10 @@ import { buildApp } from '../src/app.ts';
 
 const HARNESS = fileURLToPath(new URL('../../../packages/server/test/support/harness.ts', import.meta.url));
 const missing = !existsSync(HARNESS);
-if (missing) console.warn(`\n!!! e2e SKIPPED: ${HARNESS} does not exist yet; these tests need a real Gatehouse.\n`);
+if (missing) {
+  console.warn(`\n!!! e2e SKIPPED: ${HARNESS} does not exist yet; these tests need a real Gatehouse.\n`);
+  test('end to end with a real Gatehouse', { skip: 'packages/server/test/support/harness.ts missing' }, () => {});
+}
 
 const AUDIENCE = 'https://api.example';
 
