@@ -12,6 +12,7 @@ import { seedAppTokenRoutes, seedTokenRoutes } from './routes/seeds.ts';
 import { managementRoutes } from './routes/management/index.ts';
 import { ErrorBody } from './routes/management/schemas.ts';
 import { openApiOptions } from './openapi.ts';
+import { swaggerUiRoutes } from './swagger-ui.ts';
 
 export interface BuildOptions {
   /** A writable stream for logs (tests capture them); stdout by default. */
@@ -73,5 +74,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(seedTokenRoutes, { ctx });
   await app.register(seedAppTokenRoutes, { ctx });
   await app.register(managementRoutes, { ctx });
+  await app.register(swaggerUiRoutes, { ctx });
   return app;
 }

@@ -138,6 +138,57 @@ export class ProjectRepository {
     return Number(r.numDeletedRows) > 0;
   }
 
+  /** Every project, for instance administrators and the offline CLI. */
+  async listAll(): Promise<Project[]> {
+    const rows = await this.#db.selectFrom('projects').selectAll().orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at }));
+  }
+
+  /**
+   * Changes a member's role, or removes the member (`role` undefined), but never leaves the project without an
+   * owner. The project row is touched first, which serializes membership changes per project (a row lock on
+   * PostgreSQL, the write lock on SQLite), so two owners demoting each other at once cannot both succeed.
+   */
+  async changeMember(projectId: string, type: PrincipalType, principalId: string, role: Role | undefined): Promise<'ok' | 'not_member' | 'last_owner'> {
+    return this.#db.transaction().execute(async (tx) => {
+      await tx.updateTable('projects').set({ updated_at: Date.now() }).where('id', '=', projectId).execute();
+      const current = await tx
+        .selectFrom('members')
+        .select('role')
+        .where('project_id', '=', projectId)
+        .where('principal_type', '=', type)
+        .where('principal_id', '=', principalId)
+        .executeTakeFirst();
+      if (!current) return 'not_member';
+      if (current.role === 'owner' && role !== 'owner') {
+        const owners = await tx
+          .selectFrom('members')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('project_id', '=', projectId)
+          .where('role', '=', 'owner')
+          .executeTakeFirstOrThrow();
+        if (Number(owners.n) <= 1) return 'last_owner';
+      }
+      if (role === undefined) {
+        await tx
+          .deleteFrom('members')
+          .where('project_id', '=', projectId)
+          .where('principal_type', '=', type)
+          .where('principal_id', '=', principalId)
+          .execute();
+      } else {
+        await tx
+          .updateTable('members')
+          .set({ role })
+          .where('project_id', '=', projectId)
+          .where('principal_type', '=', type)
+          .where('principal_id', '=', principalId)
+          .execute();
+      }
+      return 'ok';
+    });
+  }
+
   async ownerCount(projectId: string): Promise<number> {
     const r = await this.#db
       .selectFrom('members')

@@ -3,12 +3,11 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { AppContext } from '../../context.ts';
 import { authenticate, callerOf, requireCaller } from '../../auth.ts';
 import { ApiError } from '../../api-error.ts';
-import { bearer, errorResponses } from './schemas.ts';
+import { Email, bearer, bodyErrorResponses, conflictResponses, errorResponses } from './schemas.ts';
 import { hashPassword, verifyPassword } from '../../../crypto/passwords.ts';
 import { isUniqueViolation } from '../../../store/json.ts';
 import type { User } from '../../../store/users.ts';
 
-const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' });
 const Password = Type.String({ minLength: 8, maxLength: 1024 });
 const CreateUser = Type.Object(
   { email: Email, password: Password, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), admin: Type.Optional(Type.Boolean()) },
@@ -42,7 +41,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
   const tags = ['users'];
 
   // Admins create users; with GATEHOUSE_SIGNUP=true anyone may sign up (never as admin).
-  app.post<{ Body: Static<typeof CreateUser> }>('/api/v1/users', { schema: { tags, security: [...bearer, {}], body: CreateUser, response: { 201: UserView, ...errorResponses } } }, async (req, reply) => {
+  app.post<{ Body: Static<typeof CreateUser> }>('/api/v1/users', { schema: { tags, summary: 'Create a user (administrators, or anyone when sign-up is on)', security: [...bearer, {}], body: CreateUser, response: { 201: UserView, ...conflictResponses } } }, async (req, reply) => {
     const caller = req.headers.authorization ? await authenticate(ctx, req) : undefined;
     const isAdmin = caller?.type === 'user' && caller.user.isAdmin;
     if (!isAdmin && !ctx.config.signup) {
@@ -64,7 +63,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     }
   });
 
-  app.get('/api/v1/users/me', { preHandler: auth, schema: { tags, security: bearer, response: { 200: UserView, ...errorResponses } } }, async (req) => {
+  app.get('/api/v1/users/me', { preHandler: auth, schema: { tags, summary: 'Your account', security: bearer, response: { 200: UserView, ...errorResponses } } }, async (req) => {
     const caller = callerOf(req);
     if (caller.type !== 'user') throw new ApiError(403, 'This is a bot token; bots are not users.');
     return userView(caller.user);
@@ -72,7 +71,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
 
   app.post<{ Body: Static<typeof ChangePassword> }>(
     '/api/v1/users/me/password',
-    { preHandler: auth, schema: { tags, security: bearer, body: ChangePassword, response: { 204: Type.Null(), ...errorResponses } } },
+    { preHandler: auth, schema: { tags, summary: 'Change your password (revokes your refresh tokens)', security: bearer, body: ChangePassword, response: { 204: Type.Null(), ...bodyErrorResponses } } },
     async (req, reply) => {
       const caller = callerOf(req);
       if (caller.type !== 'user') throw new ApiError(403, 'This is a bot token; rotate a bot secret instead.');

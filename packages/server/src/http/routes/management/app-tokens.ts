@@ -1,0 +1,111 @@
+// The caller's app tokens: named access tokens with a chosen expiry, shown once, listable and revocable.
+// They are JWTs with a recorded jti (see domain/app-tokens.ts): revocation reaches verifiers through the feed.
+import type { FastifyInstance } from 'fastify';
+import { type Static, Type } from '@sinclair/typebox';
+import type { AppContext } from '../../context.ts';
+import { type Caller, callerOf, requireCaller } from '../../auth.ts';
+import { ApiError, notFound } from '../../api-error.ts';
+import { Id, Scope, bearer, conflictResponses, errorResponses } from './schemas.ts';
+import { parseExpiresIn } from '../../../domain/app-tokens.ts';
+import type { AppToken } from '../../../store/app-tokens.ts';
+import type { User } from '../../../store/users.ts';
+
+/** Active app tokens one user may hold at once; a leaked session cannot mint without bound. */
+export const MAX_ACTIVE_APP_TOKENS = 100;
+
+const TokenParams = Type.Object({ tokenId: Id }, { additionalProperties: false });
+const AppTokenView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  prefix: Type.String({ description: 'The first characters of the token id (jti), to recognise it' }),
+  scopes: Type.Array(Type.String()),
+  created_at: Type.String(),
+  expires_at: Type.String(),
+  last_used_at: Type.Union([Type.String(), Type.Null()]),
+  expired: Type.Boolean(),
+});
+const CreatedAppToken = Type.Intersect([
+  AppTokenView,
+  Type.Object({
+    token: Type.String({ description: 'The token itself. Shown once, never again.' }),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer(),
+  }),
+]);
+
+export function appTokenView(t: AppToken, now = Date.now()) {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    scopes: t.scope.split(' ').filter(Boolean),
+    created_at: new Date(t.createdAt).toISOString(),
+    expires_at: new Date(t.expiresAt).toISOString(),
+    last_used_at: t.lastUsedAt === null ? null : new Date(t.lastUsedAt).toISOString(),
+    expired: t.expiresAt <= now,
+  };
+}
+
+function userOf(caller: Caller): User {
+  if (caller.type !== 'user') throw new ApiError(403, 'App tokens are for users; bots use their own credentials.');
+  return caller.user;
+}
+
+export async function appTokenRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
+  const auth = requireCaller(ctx);
+  const tags = ['app tokens'];
+  const max = ctx.config.appTokenMaxSeconds;
+  const CreateBody = Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 200 }),
+      // A number (not an integer) on purpose: parseExpiresIn answers 1.5, -1, 0 and 1e400 with a message naming
+      // the server maximum, which says more than a schema keyword would.
+      expires_in: Type.Optional(Type.Number({ description: `Seconds until the token expires: a whole number from 1 to ${max} (the server maximum). Default ${Math.min(86400, max)}.` })),
+      scopes: Type.Optional(Type.Array(Scope, { maxItems: 200, uniqueItems: true, description: 'A subset of the scopes of the token used to ask; all of them by default.' })),
+    },
+    { additionalProperties: false },
+  );
+
+  app.get('/api/v1/app-tokens', { preHandler: auth, schema: { tags, summary: 'List your app tokens', security: bearer, response: { 200: Type.Array(AppTokenView), ...errorResponses } } }, async (req) => {
+    const user = userOf(callerOf(req));
+    const now = Date.now();
+    return (await ctx.store.appTokens.listForUser(user.id)).map((t) => appTokenView(t, now));
+  });
+
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    '/api/v1/app-tokens',
+    { preHandler: auth, schema: { tags, summary: 'Mint an app token (shown once)', security: bearer, body: CreateBody, response: { 201: CreatedAppToken, ...conflictResponses } } },
+    async (req, reply) => {
+      const caller = callerOf(req);
+      const user = userOf(caller);
+      if (caller.claims.gh_token_type === 'app') throw new ApiError(403, 'An app token cannot mint another app token; log in to mint one.');
+      const name = req.body.name.trim();
+      if (!name) throw new ApiError(400, '"name" must not be blank.');
+      const expiresIn = parseExpiresIn(req.body.expires_in, max);
+      const now = Date.now();
+      const active = (await ctx.store.appTokens.listForUser(user.id)).filter((t) => t.expiresAt > now);
+      if (active.some((t) => t.name === name)) throw new ApiError(409, `You already have an active app token named "${name.slice(0, 200)}".`);
+      if (active.length >= MAX_ACTIVE_APP_TOKENS) {
+        throw new ApiError(409, `You have ${active.length} active app tokens, the most allowed; revoke one first.`);
+      }
+      const { token, record } = await ctx.appTokens.mint({ userId: user.id, sub: caller.sub, name, expiresIn, callerScopes: caller.scopes, scopes: req.body.scopes });
+      return reply
+        .code(201)
+        .headers({ 'cache-control': 'no-store', pragma: 'no-cache' })
+        .send({ ...appTokenView(record, now), token, token_type: 'Bearer', expires_in: expiresIn });
+    },
+  );
+
+  app.delete<{ Params: Static<typeof TokenParams> }>(
+    '/api/v1/app-tokens/:tokenId',
+    { preHandler: auth, schema: { tags, summary: 'Revoke one of your app tokens', security: bearer, params: TokenParams, response: { 204: Type.Null(), ...errorResponses } } },
+    async (req, reply) => {
+      const user = userOf(callerOf(req));
+      const existing = await ctx.store.appTokens.findById(req.params.tokenId);
+      // Someone else's token and an unknown id look the same.
+      if (!existing || existing.userId !== user.id || existing.revokedAt !== null) throw notFound('App token');
+      await ctx.appTokens.revoke(existing.id, user.id);
+      return reply.code(204).send();
+    },
+  );
+}
