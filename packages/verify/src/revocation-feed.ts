@@ -29,6 +29,9 @@ export interface RevocationFeed {
 
 /** Kept a little past `exp` so a token within the clock tolerance cannot slip through. */
 const RETAIN_AFTER_EXP_MS = 60_000;
+/** A page this full may have a next one (a backlog at start-up): read on, up to a bound, before waiting. */
+const BIG_PAGE = 100;
+const MAX_PAGES_PER_POLL = 50;
 
 /**
  * Polls Gatehouse's revocation feed (`GET /oauth/revocations?since=<cursor>`, a Gatehouse extension)
@@ -47,29 +50,39 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   let closed = false;
   const stats = { polls: 0, failures: 0, size: () => revoked.size + subjects.size };
 
+  /** Reads one page; true when it was a big one and the cursor moved, so more may be waiting. */
+  const readPage = async (): Promise<boolean> => {
+    const url = new URL(await options.endpoint());
+    if (cursor !== undefined) url.searchParams.set('since', cursor);
+    const doc = await fetchJsonObject(options.fetch, url.href, options.timeoutMs);
+    if (closed) return false;
+    const before = cursor;
+    let items = 0;
+    for (const item of Array.isArray(doc.revoked) ? doc.revoked : []) {
+      const jti = (item as { jti?: unknown } | null)?.jti;
+      const exp = (item as { exp?: unknown } | null)?.exp;
+      if (typeof jti !== 'string') continue;
+      revoked.set(jti, typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY);
+      options.onRevoked(jti);
+      items++;
+    }
+    for (const item of Array.isArray(doc.subjects) ? doc.subjects : []) {
+      const { sub, iat_before: iatBefore, exp } = (item ?? {}) as { sub?: unknown; iat_before?: unknown; exp?: unknown };
+      if (typeof sub !== 'string' || typeof iatBefore !== 'number') continue;
+      const expMs = typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
+      const known = subjects.get(sub);
+      subjects.set(sub, { iatBefore: Math.max(iatBefore, known?.iatBefore ?? iatBefore), expMs: Math.max(expMs, known?.expMs ?? expMs) });
+      options.onSubjectRevoked(sub, iatBefore);
+      items++;
+    }
+    if (typeof doc.cursor === 'string' || typeof doc.cursor === 'number') cursor = String(doc.cursor);
+    return items >= BIG_PAGE && cursor !== before;
+  };
+
   const pollOnce = async (): Promise<void> => {
     stats.polls++;
     try {
-      const url = new URL(await options.endpoint());
-      if (cursor !== undefined) url.searchParams.set('since', cursor);
-      const doc = await fetchJsonObject(options.fetch, url.href, options.timeoutMs);
-      if (closed) return;
-      for (const item of Array.isArray(doc.revoked) ? doc.revoked : []) {
-        const jti = (item as { jti?: unknown } | null)?.jti;
-        const exp = (item as { exp?: unknown } | null)?.exp;
-        if (typeof jti !== 'string') continue;
-        revoked.set(jti, typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY);
-        options.onRevoked(jti);
-      }
-      for (const item of Array.isArray(doc.subjects) ? doc.subjects : []) {
-        const { sub, iat_before: iatBefore, exp } = (item ?? {}) as { sub?: unknown; iat_before?: unknown; exp?: unknown };
-        if (typeof sub !== 'string' || typeof iatBefore !== 'number') continue;
-        const expMs = typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
-        const known = subjects.get(sub);
-        subjects.set(sub, { iatBefore: Math.max(iatBefore, known?.iatBefore ?? iatBefore), expMs: Math.max(expMs, known?.expMs ?? expMs) });
-        options.onSubjectRevoked(sub, iatBefore);
-      }
-      if (typeof doc.cursor === 'string' || typeof doc.cursor === 'number') cursor = String(doc.cursor);
+      for (let page = 0; page < MAX_PAGES_PER_POLL && (await readPage()); page++);
       purge();
     } catch {
       stats.failures++; // keep the cursor: the next poll asks again from the same point

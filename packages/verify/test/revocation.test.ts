@@ -93,6 +93,18 @@ describe('revocation feed', () => {
     }
   });
 
+  test('a backlog spread over several feed pages is read in one poll', async () => {
+    const f = await setup({ revocation: { poll: true, intervalMs: 60_000 } }, { feedPageSize: 100 });
+    try {
+      for (let i = 0; i < 250; i++) f.issuer.revoke(`jti-${i}`, nowSeconds() + 3600);
+      await refused(f.verifier.verify(await f.issuer.sign({ jti: 'jti-249' })), 'token_revoked');
+      assert.equal(f.verifier.stats().revocationPolls, 1);
+      assert.equal(f.issuer.hits(FEED), 3);
+    } finally {
+      await f.close();
+    }
+  });
+
   test('close() stops polling', async () => {
     const f = await setup({ revocation: { poll: true, intervalMs: 5 } });
     await f.verifier.warmUp();

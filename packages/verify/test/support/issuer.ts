@@ -24,6 +24,8 @@ export interface IssuerConfig {
   oauthDiscovery?: boolean;
   /** `id_token_signing_alg_values_supported` (default ['ES256']). */
   signingAlgs?: string[];
+  /** Revocation feed page size (default: everything in one page). */
+  feedPageSize?: number;
   /** Introspection client credentials accepted (default bot@example / ghb_secret). */
   introspectionClient?: { id: string; secret: string };
 }
@@ -82,8 +84,8 @@ export async function startIssuer(config: IssuerConfig = {}): Promise<TestIssuer
     }
     if (pathname === '/oauth/revocations') {
       const since = Number(searchParams.get('since') ?? 0);
-      const fresh = revocations.filter((r) => r.seq > since);
-      const cursor = String(revocations.at(-1)?.seq ?? since);
+      const fresh = revocations.filter((r) => r.seq > since).slice(0, config.feedPageSize ?? Infinity);
+      const cursor = String(fresh.at(-1)?.seq ?? since);
       return json(res, {
         revoked: fresh.filter((r) => r.jti).map(({ jti, exp }) => ({ jti, exp })),
         subjects: fresh.filter((r) => r.sub).map(({ sub, iat_before, exp }) => ({ sub, iat_before, exp })),
