@@ -10,8 +10,11 @@ export async function projectAccess(ctx: AppContext, caller: Caller, projectId: 
   const project = await ctx.store.projects.get(projectId);
   const role = project && (await ctx.store.projects.roleOf(projectId, caller.type, caller.type === 'user' ? caller.user.id : caller.bot.id));
   if (!project || !role) {
-    // Instance admins may read every project.
-    if (project && caller.type === 'user' && caller.user.isAdmin && needed === 'viewer') return { project, role: 'viewer' };
+    // Instance admins may read every project (so for them it exists: changing it is a 403, not a 404).
+    if (project && caller.type === 'user' && caller.user.isAdmin) {
+      if (needed === 'viewer') return { project, role: 'viewer' };
+      throw new ApiError(403, `Administrators may read every project; this needs the ${needed} role in it.`);
+    }
     throw notFound('Project');
   }
   if (RANK[role] < RANK[needed]) throw new ApiError(403, `This needs the ${needed} role in the project; you are ${role}.`);

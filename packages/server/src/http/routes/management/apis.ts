@@ -7,9 +7,9 @@ import { projectAccess } from './access.ts';
 import { Id, Scope, bearer, bodyErrorResponses, conflictResponses, errorResponses } from './schemas.ts';
 import { isUniqueViolation } from '../../../store/json.ts';
 import type { Api } from '../../../store/apis.ts';
-import { type Config, SIGNING_ALGS } from '../../../config.ts';
+import { type Config, SIGNING_ALGS, type SigningAlg } from '../../../config.ts';
 
-const Alg = Type.Union(SIGNING_ALGS.map((a) => Type.Literal(a)));
+const Alg = Type.Unsafe<SigningAlg>({ type: 'string', enum: [...SIGNING_ALGS] });
 const CreateApi = Type.Object(
   {
     identifier: Type.String({ minLength: 1, maxLength: 512 }),
@@ -69,7 +69,7 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
     if (alg && !ctx.keyring.hasActive(alg as never)) await ctx.keyring.load([ctx.config.signingAlg as never, alg as never]);
   };
 
-  app.post<{ Body: Static<typeof CreateApi> }>('/api/v1/apis', { preHandler: auth, schema: { tags, summary: 'Register an API (administrators)', security: bearer, body: CreateApi, response: { 201: ApiView, ...conflictResponses } } }, async (req, reply) => {
+  app.post<{ Body: Static<typeof CreateApi> }>('/api/v1/apis', { onRequest: auth, schema: { tags, summary: 'Register an API (administrators)', security: bearer, body: CreateApi, response: { 201: ApiView, ...conflictResponses } } }, async (req, reply) => {
     const caller = callerOf(req);
     requireAdmin(caller);
     const b = req.body;
@@ -92,11 +92,11 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
     }
   });
 
-  app.get('/api/v1/apis', { preHandler: auth, schema: { tags, summary: 'List APIs', security: bearer, response: { 200: Type.Array(ApiView), ...errorResponses } } }, async () => {
+  app.get('/api/v1/apis', { onRequest: auth, schema: { tags, summary: 'List APIs', security: bearer, response: { 200: Type.Array(ApiView), ...errorResponses } } }, async () => {
     return (await ctx.store.apis.list()).map(view);
   });
 
-  app.get<{ Params: Static<typeof ApiParams> }>('/api/v1/apis/:apiId', { preHandler: auth, schema: { tags, summary: 'Read an API', security: bearer, params: ApiParams, response: { 200: ApiView, ...errorResponses } } }, async (req) => {
+  app.get<{ Params: Static<typeof ApiParams> }>('/api/v1/apis/:apiId', { onRequest: auth, schema: { tags, summary: 'Read an API', security: bearer, params: ApiParams, response: { 200: ApiView, ...errorResponses } } }, async (req) => {
     const api = await ctx.store.apis.findById(req.params.apiId);
     if (!api) throw notFound('API');
     return view(api);
@@ -104,7 +104,7 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
 
   app.patch<{ Params: Static<typeof ApiParams>; Body: Static<typeof PatchApi> }>(
     '/api/v1/apis/:apiId',
-    { preHandler: auth, schema: { tags, summary: 'Change an API (administrators)', security: bearer, params: ApiParams, body: PatchApi, response: { 200: ApiView, ...bodyErrorResponses } } },
+    { onRequest: auth, schema: { tags, summary: 'Change an API (administrators)', security: bearer, params: ApiParams, body: PatchApi, response: { 200: ApiView, ...bodyErrorResponses } } },
     async (req) => {
       const caller = callerOf(req);
       requireAdmin(caller);
@@ -123,7 +123,7 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
     },
   );
 
-  app.delete<{ Params: Static<typeof ApiParams> }>('/api/v1/apis/:apiId', { preHandler: auth, schema: { tags, summary: 'Delete an API and its grants (administrators)', security: bearer, params: ApiParams, response: { 204: Type.Null(), ...errorResponses } } }, async (req, reply) => {
+  app.delete<{ Params: Static<typeof ApiParams> }>('/api/v1/apis/:apiId', { onRequest: auth, schema: { tags, summary: 'Delete an API and its grants (administrators)', security: bearer, params: ApiParams, response: { 204: Type.Null(), ...errorResponses } } }, async (req, reply) => {
     const caller = callerOf(req);
     requireAdmin(caller);
     if (!(await ctx.store.apis.delete(req.params.apiId))) throw notFound('API');
@@ -144,7 +144,7 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
 
   app.put<{ Params: Static<typeof GrantParams>; Body: Static<typeof GrantBody> }>(
     '/api/v1/apis/:apiId/grants/:botId',
-    { preHandler: auth, schema: { tags, summary: 'Set the scopes a bot may ask for on an API (project owners)', security: bearer, params: GrantParams, body: GrantBody, response: { 200: GrantView, ...bodyErrorResponses } } },
+    { onRequest: auth, schema: { tags, summary: 'Set the scopes a bot may ask for on an API (project owners)', security: bearer, params: GrantParams, body: GrantBody, response: { 200: GrantView, ...bodyErrorResponses } } },
     async (req) => {
       const { caller, api, bot } = await grantTarget(req.params.apiId, req.params.botId, req);
       const unknown = req.body.scopes.filter((s) => !api.scopes.includes(s));
@@ -157,7 +157,7 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
 
   app.delete<{ Params: Static<typeof GrantParams> }>(
     '/api/v1/apis/:apiId/grants/:botId',
-    { preHandler: auth, schema: { tags, summary: 'Revoke a grant (project owners)', security: bearer, params: GrantParams, response: { 204: Type.Null(), ...errorResponses } } },
+    { onRequest: auth, schema: { tags, summary: 'Revoke a grant (project owners)', security: bearer, params: GrantParams, response: { 204: Type.Null(), ...errorResponses } } },
     async (req, reply) => {
       const { caller, api, bot } = await grantTarget(req.params.apiId, req.params.botId, req);
       if (!(await ctx.store.apis.deleteGrant(api.id, bot.id))) throw notFound('Grant');

@@ -46,6 +46,8 @@ export function appTokenView(t: AppToken, now = Date.now()) {
   };
 }
 
+const badExpiry = (max: number) => new ApiError(400, `expires_in must be a whole number of seconds from 1 to ${max} (the server maximum).`);
+
 function userOf(caller: Caller): User {
   if (caller.type !== 'user') throw new ApiError(403, 'App tokens are for users; bots use their own credentials.');
   return caller.user;
@@ -66,7 +68,7 @@ export async function appTokenRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
     { additionalProperties: false },
   );
 
-  app.get('/api/v1/app-tokens', { preHandler: auth, schema: { tags, summary: 'List your app tokens', security: bearer, response: { 200: Type.Array(AppTokenView), ...errorResponses } } }, async (req) => {
+  app.get('/api/v1/app-tokens', { onRequest: auth, schema: { tags, summary: 'List your app tokens', security: bearer, response: { 200: Type.Array(AppTokenView), ...errorResponses } } }, async (req) => {
     const user = userOf(callerOf(req));
     const now = Date.now();
     return (await ctx.store.appTokens.listForUser(user.id)).map((t) => appTokenView(t, now));
@@ -74,8 +76,18 @@ export async function appTokenRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
 
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/api/v1/app-tokens',
-    { preHandler: auth, schema: { tags, summary: 'Mint an app token (shown once)', security: bearer, body: CreateBody, response: { 201: CreatedAppToken, ...conflictResponses } } },
+    {
+      onRequest: auth,
+      // Validation failures reach the handler, so a bad expires_in (a string, or 1e400 which JSON.parse turns
+      // into Infinity) gets the same message as every other bad expiry: one that names the maximum.
+      attachValidation: true,
+      schema: { tags, summary: 'Mint an app token (shown once)', security: bearer, body: CreateBody, response: { 201: CreatedAppToken, ...conflictResponses } },
+    },
     async (req, reply) => {
+      if (req.validationError) {
+        if (req.validationError.validation?.[0]?.instancePath === '/expires_in') throw badExpiry(max);
+        throw req.validationError;
+      }
       const caller = callerOf(req);
       const user = userOf(caller);
       if (caller.claims.gh_token_type === 'app') throw new ApiError(403, 'An app token cannot mint another app token; log in to mint one.');
@@ -98,7 +110,7 @@ export async function appTokenRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
 
   app.delete<{ Params: Static<typeof TokenParams> }>(
     '/api/v1/app-tokens/:tokenId',
-    { preHandler: auth, schema: { tags, summary: 'Revoke one of your app tokens', security: bearer, params: TokenParams, response: { 204: Type.Null(), ...errorResponses } } },
+    { onRequest: auth, schema: { tags, summary: 'Revoke one of your app tokens', security: bearer, params: TokenParams, response: { 204: Type.Null(), ...errorResponses } } },
     async (req, reply) => {
       const user = userOf(callerOf(req));
       const existing = await ctx.store.appTokens.findById(req.params.tokenId);

@@ -74,7 +74,7 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/api/v1/audit-events',
     {
-      preHandler: auth,
+      onRequest: auth,
       schema: { tags: ['audit events'], summary: 'Audit events, newest first', security: bearer, querystring: AuditQuery, response: { 200: Page, ...errorResponses } },
     },
     async (req) => {

@@ -32,7 +32,7 @@ export async function botRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
 
   app.post<{ Params: Static<typeof ProjectParams> }>(
     '/api/v1/projects/:projectId/bots',
-    { preHandler: auth, schema: { tags, summary: 'Create a bot (its secret is shown once)', security: bearer, params: ProjectParams, body: CreateBot, response: { 201: BotWithSecret, ...conflictResponses } } },
+    { onRequest: auth, schema: { tags, summary: 'Create a bot (its secret is shown once)', security: bearer, params: ProjectParams, body: CreateBot, response: { 201: BotWithSecret, ...conflictResponses } } },
     async (req, reply) => {
       const caller = callerOf(req);
       if (caller.type === 'bot') throw new ApiError(403, 'Bots cannot manage bots.');
@@ -48,7 +48,7 @@ export async function botRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
 
   app.get<{ Params: Static<typeof ProjectParams> }>(
     '/api/v1/projects/:projectId/bots',
-    { preHandler: auth, schema: { tags, summary: "List a project's bots", security: bearer, params: ProjectParams, response: { 200: Type.Array(BotView), ...errorResponses } } },
+    { onRequest: auth, schema: { tags, summary: "List a project's bots", security: bearer, params: ProjectParams, response: { 200: Type.Array(BotView), ...errorResponses } } },
     async (req) => {
       const { project } = await projectAccess(ctx, callerOf(req), req.params.projectId, 'viewer');
       const members = await ctx.store.projects.members(project.id);
@@ -67,14 +67,14 @@ export async function botRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
     return { caller, bot, role };
   };
 
-  app.get<{ Params: Static<typeof BotParams> }>('/api/v1/projects/:projectId/bots/:botId', { preHandler: auth, schema: { tags, summary: 'Read a bot (never its secret)', security: bearer, params: BotParams, response: { 200: BotView, ...errorResponses } } }, async (req) => {
+  app.get<{ Params: Static<typeof BotParams> }>('/api/v1/projects/:projectId/bots/:botId', { onRequest: auth, schema: { tags, summary: 'Read a bot (never its secret)', security: bearer, params: BotParams, response: { 200: BotView, ...errorResponses } } }, async (req) => {
     const { bot, role } = await loadBot(req, 'viewer');
     return botView(bot, role);
   });
 
   app.post<{ Params: Static<typeof BotParams> }>(
     '/api/v1/projects/:projectId/bots/:botId/rotate-secret',
-    { preHandler: auth, schema: { tags, summary: 'Rotate the secret (the new one is shown once)', security: bearer, params: BotParams, body: Type.Optional(RotateBody), response: { 200: BotWithSecret, ...bodyErrorResponses } } },
+    { onRequest: auth, schema: { tags, summary: 'Rotate the secret (the new one is shown once)', security: bearer, params: BotParams, body: Type.Union([RotateBody, Type.Null()]), response: { 200: BotWithSecret, ...bodyErrorResponses } } },
     async (req, reply) => {
       const { caller, bot, role } = await loadBot(req, 'developer');
       const grace = (req.body as Static<typeof RotateBody> | undefined)?.grace_seconds ?? 0;
@@ -84,7 +84,7 @@ export async function botRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
     },
   );
 
-  app.delete<{ Params: Static<typeof BotParams> }>('/api/v1/projects/:projectId/bots/:botId', { preHandler: auth, schema: { tags, summary: 'Delete a bot and revoke its tokens', security: bearer, params: BotParams, response: { 204: Type.Null(), ...errorResponses } } }, async (req, reply) => {
+  app.delete<{ Params: Static<typeof BotParams> }>('/api/v1/projects/:projectId/bots/:botId', { onRequest: auth, schema: { tags, summary: 'Delete a bot and revoke its tokens', security: bearer, params: BotParams, response: { 204: Type.Null(), ...errorResponses } } }, async (req, reply) => {
     const { caller, bot } = await loadBot(req, 'developer');
     await deleteBot(ctx, bot, caller.sub);
     return reply.code(204).send();

@@ -42,7 +42,7 @@ export async function keyRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
   const auth = requireCaller(ctx);
   const tags = ['keys'];
 
-  app.get('/api/v1/keys', { preHandler: auth, schema: { tags, summary: 'List signing keys and their states', security: bearer, response: { 200: KeyList, ...errorResponses } } }, async (req) => {
+  app.get('/api/v1/keys', { onRequest: auth, schema: { tags, summary: 'List signing keys and their states', security: bearer, response: { 200: KeyList, ...errorResponses } } }, async (req) => {
     requireAdmin(callerOf(req));
     await ctx.keyring.refresh(); // another node may have rotated
     return { keys: keyViews(ctx.keyring), rotation_days: ctx.config.keyRotationDays };
@@ -50,7 +50,7 @@ export async function keyRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
 
   app.post(
     '/api/v1/keys/rotate',
-    { preHandler: auth, schema: { tags, summary: 'Rotate the signing keys now', security: bearer, response: { 200: Rotated, ...errorResponses, ...conflictResponse } } },
+    { onRequest: auth, schema: { tags, summary: 'Rotate the signing keys now', security: bearer, response: { 200: Rotated, ...errorResponses, ...conflictResponse } } },
     async (req) => {
       const caller = callerOf(req);
       requireAdmin(caller);

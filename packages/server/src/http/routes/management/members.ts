@@ -54,7 +54,7 @@ export async function memberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.get<{ Params: Static<typeof ProjectParams> }>(
     '/api/v1/projects/:projectId/members',
-    { preHandler: auth, schema: { tags, summary: 'List contributors (users and bots)', security: bearer, params: ProjectParams, response: { 200: Type.Array(MemberView), ...errorResponses } } },
+    { onRequest: auth, schema: { tags, summary: 'List contributors (users and bots)', security: bearer, params: ProjectParams, response: { 200: Type.Array(MemberView), ...errorResponses } } },
     async (req) => {
       const { project } = await projectAccess(ctx, callerOf(req), req.params.projectId, 'viewer');
       return (await ctx.store.projects.members(project.id)).map(memberView);
@@ -64,7 +64,7 @@ export async function memberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
   app.post<{ Params: Static<typeof ProjectParams>; Body: Static<typeof AddMember> }>(
     '/api/v1/projects/:projectId/members',
     {
-      preHandler: auth,
+      onRequest: auth,
       schema: { tags, summary: 'Add a user by email with a role', security: bearer, params: ProjectParams, body: AddMember, response: { 201: MemberView, ...conflictResponses } },
     },
     async (req, reply) => {
@@ -89,7 +89,7 @@ export async function memberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.patch<{ Params: Static<typeof MemberParams>; Body: Static<typeof PatchMember> }>(
     '/api/v1/projects/:projectId/members/:memberId',
-    { preHandler: auth, schema: { tags, summary: "Change a member's role", security: bearer, params: MemberParams, body: PatchMember, response: { 200: MemberView, ...conflictResponses } } },
+    { onRequest: auth, schema: { tags, summary: "Change a member's role", security: bearer, params: MemberParams, body: PatchMember, response: { 200: MemberView, ...conflictResponses } } },
     async (req) => {
       const { caller, project, callerRole, member } = await loadMember(req);
       noBots(caller);
@@ -107,7 +107,7 @@ export async function memberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
   app.delete<{ Params: Static<typeof MemberParams> }>(
     '/api/v1/projects/:projectId/members/:memberId',
     {
-      preHandler: auth,
+      onRequest: auth,
       schema: { tags, summary: 'Remove a member (owners), or leave the project (yourself)', security: bearer, params: MemberParams, response: { 204: Type.Null(), ...errorResponses, ...conflictResponse } },
     },
     async (req, reply) => {

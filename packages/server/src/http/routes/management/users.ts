@@ -63,7 +63,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     }
   });
 
-  app.get('/api/v1/users/me', { preHandler: auth, schema: { tags, summary: 'Your account', security: bearer, response: { 200: UserView, ...errorResponses } } }, async (req) => {
+  app.get('/api/v1/users/me', { onRequest: auth, schema: { tags, summary: 'Your account', security: bearer, response: { 200: UserView, ...errorResponses } } }, async (req) => {
     const caller = callerOf(req);
     if (caller.type !== 'user') throw new ApiError(403, 'This is a bot token; bots are not users.');
     return userView(caller.user);
@@ -71,7 +71,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
 
   app.post<{ Body: Static<typeof ChangePassword> }>(
     '/api/v1/users/me/password',
-    { preHandler: auth, schema: { tags, summary: 'Change your password (revokes your refresh tokens)', security: bearer, body: ChangePassword, response: { 204: Type.Null(), ...bodyErrorResponses } } },
+    { onRequest: auth, schema: { tags, summary: 'Change your password (revokes your refresh tokens)', security: bearer, body: ChangePassword, response: { 204: Type.Null(), ...bodyErrorResponses } } },
     async (req, reply) => {
       const caller = callerOf(req);
       if (caller.type !== 'user') throw new ApiError(403, 'This is a bot token; rotate a bot secret instead.');
