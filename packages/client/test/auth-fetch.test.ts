@@ -6,7 +6,7 @@ import { startFixture, suite, type Fixture } from './support/fixture.ts';
 suite('authFetch', (kind) => {
   let f: Fixture;
   before(async () => { f = await startFixture(kind); });
-  after(() => f.close());
+  after(() => f?.close());
 
   const provider = () => clientCredentials({
     issuer: f.issuer, clientId: f.bot.client_id, clientSecret: f.bot.client_secret, audience: f.audience, cache: memoryStore(),

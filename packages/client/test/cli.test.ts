@@ -31,7 +31,7 @@ suite('CLI login / token', (kind) => {
   let env: Record<string, string | undefined>;
   const credentials = () => join(home, 'gatehouse', 'credentials.json');
   before(async () => { f = await startFixture(kind); });
-  after(() => f.close());
+  after(() => f?.close());
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'gatehouse-cli-'));
     env = { XDG_CONFIG_HOME: home };

@@ -14,7 +14,7 @@ const rejectsWith = (promise: Promise<unknown>, code: GatehouseErrorCode, status
 suite('typed errors and signals', (kind) => {
   let f: Fixture;
   before(async () => { f = await startFixture(kind); });
-  after(() => f.close());
+  after(() => f?.close());
 
   const cc = (overrides: Partial<Parameters<typeof clientCredentials>[0]> = {}) => clientCredentials({
     issuer: f.issuer, clientId: f.bot.client_id, clientSecret: f.bot.client_secret, audience: f.audience,

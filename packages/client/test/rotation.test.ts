@@ -7,7 +7,7 @@ import { startFixture, suite, type Fixture } from './support/fixture.ts';
 suite('refresh-token rotation (botLogin)', (kind) => {
   let f: Fixture;
   before(async () => { f = await startFixture(kind); });
-  after(() => f.close());
+  after(() => f?.close());
 
   it('follows the rotation across many refreshes: one password login, then only fresh refresh tokens', async () => {
     const p = botLogin({ issuer: f.issuer, email: f.bot.email, password: f.bot.password, cache: memoryStore() });

@@ -10,7 +10,7 @@ import { startFixture, suite, type Fixture } from './support/fixture.ts';
 suite('seed flows', (kind) => {
   let f: Fixture;
   before(async () => { f = await startFixture(kind); });
-  after(() => f.close());
+  after(() => f?.close());
 
   it('Dataloy: client credentials with an audience; a 24 h token reused across calls', async () => {
     const provider = clientCredentials({

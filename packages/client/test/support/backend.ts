@@ -24,6 +24,8 @@ export interface BackendKind {
   name: 'stand-in' | 'gatehouse';
   /** Undefined when the backend cannot run here; the string says why (and the suite skips loudly). */
   missing?: string;
+  /** Shortest API token lifetime (s) the backend accepts: Gatehouse refuses less than 30. */
+  minTokenLifetime: number;
   start(): Promise<Backend>;
 }
 
@@ -31,6 +33,7 @@ const harnessUrl = new URL('../../../server/test/support/harness.ts', import.met
 
 export const standInKind: BackendKind = {
   name: 'stand-in',
+  minTokenLifetime: 1,
   async start() {
     const { startStandIn } = await import('./stand-in.ts');
     return startStandIn();
@@ -39,6 +42,7 @@ export const standInKind: BackendKind = {
 
 export const gatehouseKind: BackendKind = {
   name: 'gatehouse',
+  minTokenLifetime: 30,
   ...(existsSync(harnessUrl)
     ? {}
     : { missing: 'HARNESS MISSING: packages/server/test/support/harness.ts does not exist yet; real-server run of this suite is PENDING' }),

@@ -15,30 +15,38 @@ export interface Fixture {
   resource: Resource;
   bot: Bot;
   audience: string;
+  /** The API's token lifetime in seconds: the one asked for, raised to the backend's minimum. */
+  tokenLifetime: number;
   close(): Promise<void>;
 }
 
 export async function startFixture(kind: BackendKind, options: { tokenLifetime?: number } = {}): Promise<Fixture> {
-  const backend = await kind.start();
-  const wire = await startWire(backend.url);
-  const introspector = await backend.createBot({ name: 'introspector' });
-  const resource = await startResource(backend.url, introspector);
-  const audience = `https://api-${randomUUID().slice(0, 8)}.example`;
-  const api = await backend.createApi({
-    identifier: audience,
-    scopes: ['read', 'write'],
-    ...(options.tokenLifetime === undefined ? {} : { token_lifetime: options.tokenLifetime }),
-  });
-  const bot = await backend.createBot({ name: 'worker' });
-  await backend.grant(api.id, bot.id, ['read', 'write']);
-  return {
-    backend, issuer: wire.url, wire, resource, bot, audience,
-    async close() {
-      await resource.stop();
-      await wire.stop();
-      await backend.stop();
-    },
+  const started: Array<{ stop(): Promise<unknown> }> = [];
+  const close = async (): Promise<void> => {
+    for (const part of started.reverse()) await part.stop();
   };
+  try {
+    const backend = await kind.start();
+    started.push(backend);
+    const wire = await startWire(backend.url);
+    started.push(wire);
+    const introspector = await backend.createBot({ name: 'introspector' });
+    const resource = await startResource(backend.url, introspector);
+    started.push(resource);
+    const audience = `https://api-${randomUUID().slice(0, 8)}.example`;
+    const tokenLifetime = options.tokenLifetime === undefined ? undefined : Math.max(options.tokenLifetime, kind.minTokenLifetime);
+    const api = await backend.createApi({
+      identifier: audience,
+      scopes: ['read', 'write'],
+      ...(tokenLifetime === undefined ? {} : { token_lifetime: tokenLifetime }),
+    });
+    const bot = await backend.createBot({ name: 'worker' });
+    await backend.grant(api.id, bot.id, ['read', 'write']);
+    return { backend, issuer: wire.url, wire, resource, bot, audience, tokenLifetime: tokenLifetime ?? 86400, close };
+  } catch (error) {
+    await close(); // a half-started fixture must not keep a server (or a child process) alive
+    throw error;
+  }
 }
 
 export function suite(title: string, body: (kind: BackendKind) => void): void {
