@@ -15,6 +15,38 @@ export function clientCredentialsTokenUrl(ctx: Pick<AppContext, 'config'>): stri
   return `${ctx.config.issuer}/oauth/token?audience=${encodeURIComponent(ctx.config.managementAudience)}`;
 }
 
+/**
+ * A route whose body may be left out declares `anyOf: [object, null]` (Fastify validates a missing body as
+ * null); @fastify/swagger still marks every body required. Say what the server does: optional, an object.
+ */
+export function markOptionalBodies(doc: Record<string, any>): Record<string, any> {
+  for (const methods of Object.values((doc.paths ?? {}) as Record<string, Record<string, any>>)) {
+    for (const op of Object.values(methods)) {
+      const media = op?.requestBody?.content?.['application/json'];
+      const branches = media?.schema?.anyOf as Record<string, unknown>[] | undefined;
+      if (!branches?.some((b) => b.type === 'null')) continue;
+      const rest = branches.filter((b) => b.type !== 'null');
+      op.requestBody.required = false;
+      media.schema = rest.length === 1 ? rest[0] : { anyOf: rest };
+    }
+  }
+  return doc;
+}
+
+const SUCCESS: Record<string, string> = { '200': 'Success', '201': 'Created', '204': 'Done (no body)' };
+
+/** @fastify/swagger calls every response without a description "Default Response"; name the successes. */
+export function describeSuccesses(doc: Record<string, any>): Record<string, any> {
+  for (const methods of Object.values((doc.paths ?? {}) as Record<string, Record<string, any>>)) {
+    for (const op of Object.values(methods)) {
+      for (const [code, res] of Object.entries((op?.responses ?? {}) as Record<string, { description?: string }>)) {
+        if (res.description === 'Default Response' && SUCCESS[code]) res.description = SUCCESS[code];
+      }
+    }
+  }
+  return doc;
+}
+
 export function openApiOptions(ctx: AppContext): SwaggerOptions {
   const tokenUrl = `${ctx.config.issuer}/oauth/token`;
   return {
@@ -58,6 +90,7 @@ export function openApiOptions(ctx: AppContext): SwaggerOptions {
       },
     },
     hideUntagged: true,
+    transformObject: (d) => describeSuccesses(markOptionalBodies('openapiObject' in d ? d.openapiObject : d.swaggerObject)),
     // Shared schemas keep their $id as their name in components.schemas ("Error", not "def-0").
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   };
