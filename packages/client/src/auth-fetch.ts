@@ -60,8 +60,13 @@ export function createAuthFetch(provider: TokenProvider, options: AuthFetchOptio
     const response = await attempt(first.accessToken);
     if (response.status !== 401 || !replayable || !(await tokenWasRejected(response))) return response;
 
-    await provider.invalidate(first.accessToken);
-    const second = await provider.getToken(signal ? { signal } : {});
+    let second;
+    if (provider.invalidate) {
+      await provider.invalidate(first.accessToken);
+      second = await provider.getToken(signal ? { signal } : {});
+    } else {
+      second = await provider.getToken(signal ? { signal, forceRefresh: true } : { forceRefresh: true });
+    }
     // Same token again (a static app token): sending it twice cannot help.
     if (second.accessToken === first.accessToken) return response;
     await response.body?.cancel().catch(() => {});

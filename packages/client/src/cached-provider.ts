@@ -3,7 +3,7 @@ import { backoffDelay, resolveRetry, type RetryOptions } from './backoff.ts';
 import { defaultStore, isToken, type CacheStore } from './cache-store.ts';
 import { GatehouseError } from './errors.ts';
 import { refreshAt, resolvePolicy, usableUntil, type RefreshPolicy } from './policy.ts';
-import type { GetTokenOptions, Token, TokenProvider } from './token.ts';
+import type { CachingTokenProvider, GetTokenOptions, Token } from './token.ts';
 
 /** How a provider gets a fresh token; `current` is the newest token known (its refresh token, if any, is the live one). */
 export type FetchToken = (current: Token | undefined, signal: AbortSignal) => Promise<Token>;
@@ -43,7 +43,7 @@ function newer(a: Token | undefined, b: Token | undefined): Token | undefined {
  * refresh in the background while it is still usable (backing off after failures), and make callers wait only
  * when no usable token is left, with a bounded number of retries and a typed error at the end.
  */
-export function cachedProvider(key: string, fetchToken: FetchToken, options: CacheOptions = {}): TokenProvider {
+export function cachedProvider(key: string, fetchToken: FetchToken, options: CacheOptions = {}): CachingTokenProvider {
   const store = options.cache ?? defaultStore;
   const policy = resolvePolicy({
     refreshRatio: options.refreshRatio,

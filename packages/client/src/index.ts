@@ -14,4 +14,4 @@ export type { RefreshPolicy } from './policy.ts';
 export type { RetryOptions } from './backoff.ts';
 export type { ClientAuthMethod } from './token-endpoint.ts';
 export type { FetchLike } from './http.ts';
-export type { GetTokenOptions, Token, TokenProvider } from './token.ts';
+export type { CachingTokenProvider, GetTokenOptions, Token, TokenProvider } from './token.ts';

@@ -22,12 +22,19 @@ export interface GetTokenOptions {
   forceRefresh?: boolean;
 }
 
+/** Anything that hands out tokens; implement `getToken` to plug your own source into `createAuthFetch`. */
 export interface TokenProvider {
   getToken(options?: GetTokenOptions): Promise<Token>;
   /**
    * Drops the cached token, but only if it is still `accessToken` (the one a server just rejected), so that
    * a thousand callers reacting to the same 401 cause one new token request, not a thousand.
+   * Optional: without it, `createAuthFetch` asks for `getToken({ forceRefresh: true })` instead.
    */
+  invalidate?(accessToken?: string): Promise<void>;
+}
+
+/** What the SDK's own providers return: always able to drop a rejected token. */
+export interface CachingTokenProvider extends TokenProvider {
   invalidate(accessToken?: string): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import { GatehouseError } from '../errors.ts';
 import { getJson, type FetchLike } from '../http.ts';
 import { decodeJwt } from '../jwt.ts';
 import { defaultPolicy, usableUntil } from '../policy.ts';
-import { tokenFromResponse, type GetTokenOptions, type Token, type TokenProvider } from '../token.ts';
+import { tokenFromResponse, type CachingTokenProvider, type GetTokenOptions, type Token, type TokenProvider } from '../token.ts';
 import { throwIfAborted } from '../abort.ts';
 
 /** Reads `exp` (and `iat`) from a JWT; an opaque token has no expiry the client can know. */
@@ -23,7 +23,7 @@ function staticToken(accessToken: string): Token {
  * A fixed token, such as a NOMAD app token a user minted with an expiry of their choice. It cannot be renewed:
  * once past exp minus the clock-skew allowance, getToken throws `token_expired`.
  */
-export function appToken(token: string, options: { clockSkewMs?: number } = {}): TokenProvider {
+export function appToken(token: string, options: { clockSkewMs?: number } = {}): CachingTokenProvider {
   if (typeof token !== 'string' || token === '') throw new TypeError('appToken needs the token string');
   const value = staticToken(token);
   const deadline = usableUntil(value, { ...defaultPolicy, clockSkewMs: options.clockSkewMs ?? defaultPolicy.clockSkewMs });

@@ -1,7 +1,7 @@
 import { cacheKey, cachedProvider } from '../cached-provider.ts';
 import { normalizeIssuer } from '../discovery.ts';
 import { requestToken, type ClientAuthMethod } from '../token-endpoint.ts';
-import type { TokenProvider } from '../token.ts';
+import type { CachingTokenProvider } from '../token.ts';
 import { requireString, scopeString, type ProviderOptions } from './options.ts';
 
 export interface ClientCredentialsOptions extends ProviderOptions {
@@ -19,7 +19,7 @@ export interface ClientCredentialsOptions extends ProviderOptions {
 }
 
 /** The Dataloy flow: a machine's own credentials (RFC 6749 §4.4), one cached token per audience and scope. */
-export function clientCredentials(options: ClientCredentialsOptions): TokenProvider {
+export function clientCredentials(options: ClientCredentialsOptions): CachingTokenProvider {
   const issuer = normalizeIssuer(options.issuer);
   const clientId = requireString(options.clientId, 'clientId');
   const clientSecret = requireString(options.clientSecret, 'clientSecret');

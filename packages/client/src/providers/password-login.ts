@@ -3,7 +3,7 @@ import { normalizeIssuer } from '../discovery.ts';
 import { GatehouseError } from '../errors.ts';
 import type { HttpOptions } from '../http.ts';
 import { requestToken, type ClientAuth, type ClientAuthMethod } from '../token-endpoint.ts';
-import type { Token, TokenProvider } from '../token.ts';
+import type { CachingTokenProvider, Token } from '../token.ts';
 import { requireString, scopeString, type ProviderOptions } from './options.ts';
 
 export interface PasswordLoginOptions extends ProviderOptions {
@@ -24,7 +24,7 @@ export interface PasswordLoginOptions extends ProviderOptions {
  * following the rotation: each refresh returns the refresh token to use next time. If the refresh token is refused
  * (expired, revoked, or its family was revoked after a reuse), log in with the password again.
  */
-export function passwordLogin(options: PasswordLoginOptions): TokenProvider {
+export function passwordLogin(options: PasswordLoginOptions): CachingTokenProvider {
   const issuer = normalizeIssuer(options.issuer);
   const username = requireString(options.username, 'username');
   const password = requireString(options.password, 'password');
@@ -66,7 +66,7 @@ export interface BotLoginOptions extends Omit<PasswordLoginOptions, 'username'> 
 }
 
 /** The Dataloop `login_m2m` flow: a bot logs in with its email and password and keeps itself logged in. */
-export function botLogin(options: BotLoginOptions): TokenProvider {
+export function botLogin(options: BotLoginOptions): CachingTokenProvider {
   const { email, ...rest } = options;
   return passwordLogin({ ...rest, username: requireString(email, 'email') });
 }
