@@ -1,0 +1,37 @@
+// What the admin commands ask of Gatehouse, answered either over HTTP by a running server (remote.ts) or
+// directly from the store when the server is down (offline.ts). Both return the management API's JSON shapes.
+
+export type Json = Record<string, unknown>;
+
+export interface NewApi {
+  identifier: string;
+  name?: string | undefined;
+  scopes?: string[] | undefined;
+  token_lifetime?: number | undefined;
+  signing_alg?: string | undefined;
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name?: string | undefined;
+  admin?: boolean | undefined;
+}
+
+export interface AdminBackend {
+  /** Where the commands go, for messages: a URL, or the store. */
+  readonly description: string;
+  createProject(name: string, ownerEmail: string | undefined): Promise<Json>;
+  listProjects(): Promise<Json[]>;
+  createBot(projectId: string, name: string, role: string | undefined): Promise<Json>;
+  listBots(projectId: string): Promise<Json[]>;
+  rotateBot(projectId: string, botId: string, graceSeconds: number | undefined): Promise<Json>;
+  deleteBot(projectId: string, botId: string): Promise<void>;
+  createApi(api: NewApi): Promise<Json>;
+  /** `api` is an API id or its identifier URI. */
+  grant(api: string, botId: string, scopes: string[]): Promise<Json>;
+  listKeys(): Promise<Json>;
+  rotateKeys(): Promise<Json>;
+  createUser(user: NewUser): Promise<Json>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,154 @@
+// `gatehouse projects|bots|apis|keys|users ...`: each subcommand parses its flags, asks a backend (a running
+// server over HTTP, or the store with --data-dir) and prints the result.
+import { type Args, type FlagSpec, UsageError, bool, int, list, need, parseArgs, str } from './args.ts';
+import type { AdminBackend, Json } from './backend.ts';
+import { type Io, record, show, table } from './output.ts';
+import { generatePassword } from '../crypto/passwords.ts';
+
+interface Subcommand {
+  readonly usage: string;
+  readonly flags: FlagSpec;
+  run(b: AdminBackend, args: Args, io: Io): Promise<void>;
+}
+
+const json = (args: Args) => bool(args, 'json');
+const SECRET_NOTE = 'The secret is shown once: store it now. It works as password and as client_secret.\n';
+
+function botOut(io: Io, args: Args, bot: Json): void {
+  show(io, json(args), bot, () => record(bot, ['id', 'project_id', 'name', 'role', 'email', 'client_id', 'client_secret']));
+  if (!json(args)) io.err(SECRET_NOTE);
+}
+
+export const ADMIN_COMMANDS: Record<string, Record<string, Subcommand>> = {
+  projects: {
+    create: {
+      usage: 'projects create NAME [--owner EMAIL (with --data-dir)]',
+      flags: { strings: ['name', 'owner'], positionals: 1 },
+      async run(b, args, io) {
+        const p = await b.createProject(need(args, 'name', 0), str(args, 'owner'));
+        show(io, json(args), p, () => record(p, ['id', 'name', 'role', 'created_at']));
+      },
+    },
+    list: {
+      usage: 'projects list',
+      flags: {},
+      async run(b, args, io) {
+        const ps = await b.listProjects();
+        show(io, json(args), ps, () => table(ps, ['id', 'name', 'role', 'created_at']));
+      },
+    },
+  },
+  bots: {
+    create: {
+      usage: 'bots create NAME --project ID [--role developer|viewer]',
+      flags: { strings: ['name', 'project', 'role'], positionals: 1 },
+      async run(b, args, io) {
+        botOut(io, args, await b.createBot(need(args, 'project'), need(args, 'name', 0), str(args, 'role')));
+      },
+    },
+    list: {
+      usage: 'bots list --project ID',
+      flags: { strings: ['project'] },
+      async run(b, args, io) {
+        const bots = await b.listBots(need(args, 'project'));
+        show(io, json(args), bots, () => table(bots, ['id', 'name', 'role', 'email', 'secret_prefix', 'created_at']));
+      },
+    },
+    rotate: {
+      usage: 'bots rotate BOT_ID --project ID [--grace SECONDS]',
+      flags: { strings: ['bot', 'project', 'grace'], positionals: 1 },
+      async run(b, args, io) {
+        botOut(io, args, await b.rotateBot(need(args, 'project'), need(args, 'bot', 0), int(args, 'grace')));
+      },
+    },
+    delete: {
+      usage: 'bots delete BOT_ID --project ID',
+      flags: { strings: ['bot', 'project'], positionals: 1 },
+      async run(b, args, io) {
+        const id = need(args, 'bot', 0);
+        await b.deleteBot(need(args, 'project'), id);
+        show(io, json(args), { deleted: id }, () => `Deleted bot ${id}; its tokens no longer work.\n`);
+      },
+    },
+  },
+  apis: {
+    create: {
+      usage: 'apis create IDENTIFIER [--name NAME] [--scopes a,b] [--lifetime SECONDS] [--alg ES256|EdDSA|RS256|PS256]',
+      flags: { strings: ['identifier', 'name', 'scopes', 'lifetime', 'alg'], positionals: 1 },
+      async run(b, args, io) {
+        const api = await b.createApi({
+          identifier: need(args, 'identifier', 0),
+          name: str(args, 'name'),
+          scopes: list(args, 'scopes'),
+          token_lifetime: int(args, 'lifetime'),
+          signing_alg: str(args, 'alg'),
+        });
+        show(io, json(args), api, () => record(api, ['id', 'identifier', 'name', 'scopes', 'token_lifetime', 'signing_alg']));
+      },
+    },
+    grant: {
+      usage: 'apis grant --api ID|IDENTIFIER --bot BOT_ID --scopes a,b   (an empty --scopes= grants the API without scopes)',
+      flags: { strings: ['api', 'bot', 'scopes'] },
+      async run(b, args, io) {
+        const scopes = list(args, 'scopes');
+        if (scopes === undefined) throw new UsageError('--scopes is required (comma-separated; --scopes= for none)');
+        const g = await b.grant(need(args, 'api'), need(args, 'bot'), scopes);
+        show(io, json(args), g, () => record(g, ['api_id', 'bot_id', 'scopes']));
+      },
+    },
+  },
+  keys: {
+    list: {
+      usage: 'keys list',
+      flags: {},
+      async run(b, args, io) {
+        const k = await b.listKeys();
+        show(io, json(args), k, () => table(k.keys as Json[], ['kid', 'alg', 'state', 'created_at', 'activated_at', 'publish_until']));
+      },
+    },
+    rotate: {
+      usage: 'keys rotate',
+      flags: {},
+      async run(b, args, io) {
+        const r = await b.rotateKeys();
+        show(io, json(args), r, () => `Rotated: ${(r.rotated as string[]).join(', ') || 'nothing'} now signing${(r.retired as string[]).length ? `; retired ${(r.retired as string[]).join(', ')}` : ''}.\n${table(r.keys as Json[], ['kid', 'alg', 'state', 'publish_until'])}`);
+      },
+    },
+  },
+  users: {
+    create: {
+      usage: 'users create EMAIL [--name NAME] [--admin] [--password-stdin]   (without --password-stdin a password is generated and shown once)',
+      flags: { strings: ['email', 'name'], booleans: ['admin', 'password-stdin'], positionals: 1 },
+      async run(b, args, io) {
+        let password: string;
+        let generated = false;
+        if (bool(args, 'password-stdin')) {
+          password = (await io.readStdin()).replace(/\r?\n$/, '');
+          if (!password) throw new UsageError('--password-stdin read an empty password');
+        } else {
+          password = generatePassword();
+          generated = true;
+        }
+        const u = await b.createUser({ email: need(args, 'email', 0), password, name: str(args, 'name'), admin: bool(args, 'admin') || undefined });
+        const out = generated ? { ...u, password } : u;
+        show(io, json(args), out, () => record(out, ['id', 'email', 'name', 'admin', 'password']));
+        if (generated && !json(args)) io.err('The generated password is shown once: store it now.\n');
+      },
+    },
+  },
+};
+
+export function adminUsage(): string {
+  const lines = Object.values(ADMIN_COMMANDS).flatMap((subs) => Object.values(subs).map((s) => `  gatehouse ${s.usage}`));
+  return `Admin commands:
+${lines.join('\n')}
+
+  Against a running server: --url URL (or GATEHOUSE_URL; default http://127.0.0.1:8080)
+    and --token TOKEN (or GATEHOUSE_TOKEN, or the session saved by gatehouse login).
+  Against the store while the server is down: --data-dir DIR [--database-url postgres://...]
+    (with GATEHOUSE_SECRET_KEY, or DIR/secret.key).
+  --json prints the result as JSON.
+`;
+}
+
+export { parseArgs };
