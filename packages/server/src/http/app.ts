@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './context.ts';
-import { installErrorHandlers } from './errors.ts';
+import { installErrorHandlers, sendApiError } from './errors.ts';
 import { registerFormParser } from './form-parser.ts';
 import { redactUrl } from './error-shape.ts';
 import { oauthRoutes } from './routes/oauth.ts';
@@ -51,6 +51,12 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     return503OnClosing: true,
+    // Errors Fastify raises before routing (oversized path parameters, bad URLs) get the one error shape too.
+    frameworkErrors: (err, req, reply) => {
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'Bad request.';
+      void sendApiError(req, reply, status, message);
+    },
   });
 
   // One line per request, after the response, with the redacted URL and no headers.

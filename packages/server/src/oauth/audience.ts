@@ -40,8 +40,10 @@ export async function resolveTarget(svc: OAuthServices, requested: readonly stri
   for (const aud of requested) {
     if (aud === svc.config.managementAudience) continue;
     const api = await svc.store.apis.findByIdentifier(aud);
-    if (!api) throw new OAuthError('invalid_target', `unknown audience "${aud.slice(0, 200)}"`);
-    apis.push(api);
+    if (api) apis.push(api);
+    // The operator's configured default audiences are trusted even before they are registered as APIs
+    // (they then carry no scopes); anything else must be registered.
+    else if (!svc.config.defaultAudience.includes(aud)) throw new OAuthError('invalid_target', `unknown audience "${aud.slice(0, 200)}"`);
   }
   const lifetimes = apis.map((a) => a.tokenLifetime ?? svc.config.accessTokenLifetime);
   const algs = new Set(apis.map((a) => a.signingAlg ?? svc.config.signingAlg));
