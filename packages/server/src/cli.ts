@@ -1,12 +1,13 @@
 // The `gatehouse` command: `start` runs the server; other subcommands are admin and client tools.
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
-import { runCommand } from './cli-commands.ts';
+import { COMMANDS_USAGE, runCommand } from './cli-commands.ts';
+import { isClusterWorker, runPrimary } from './workers.ts';
 
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
-  start [--port 8080] [--host 127.0.0.1] [--data-dir ./.gatehouse] [--database-url postgres://...] [--issuer URL]
+  start [--port 8080] [--host 127.0.0.1] [--data-dir ./.gatehouse] [--database-url postgres://...] [--issuer URL] [--workers N]
         Run the token service. Every flag can also be set with a GATEHOUSE_* variable (docs/configuration.md).
   help  Show this text.
 `;
@@ -20,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
+      process.stdout.write(USAGE + COMMANDS_USAGE);
       return command === undefined ? 1 : 0;
     default: {
       const extra = await runCommand(command, rest);
@@ -42,9 +43,14 @@ async function start(args: string[]): Promise<number> {
     }
     throw err;
   }
+  if (config.workers > 1 && !isClusterWorker()) {
+    return runPrimary(config, args, (line) => void process.stderr.write(line + '\n'));
+  }
   const t0 = performance.now();
   const server = await startServer(config);
-  process.stderr.write(`Gatehouse is ready at ${server.url} (${server.ctx.store.db.description}) in ${Math.round(performance.now() - t0)} ms\n`);
+  if (!isClusterWorker()) {
+    process.stderr.write(`Gatehouse is ready at ${server.url} (${server.ctx.store.db.description}) in ${Math.round(performance.now() - t0)} ms\n`);
+  }
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`${signal} received: draining in-flight requests...\n`);

@@ -8,6 +8,7 @@ import { Keyring } from './crypto/keyring.ts';
 import { TokenMinter } from './domain/tokens.ts';
 import { Events } from './domain/events.ts';
 import { AppTokens } from './domain/app-tokens.ts';
+import { TokenReuseCache } from './domain/token-reuse.ts';
 import { generatePassword, hashPassword } from './crypto/passwords.ts';
 import { buildApp } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
@@ -40,11 +41,11 @@ export async function openServices(config: Config): Promise<{ services: OAuthSer
   await keyring.load([config.signingAlg as SigningAlg, ...(apiAlgs as SigningAlg[])]);
   const events = new Events(store.audit);
   const minter = new TokenMinter(config.issuer, keyring, store.revocations);
-  const base: OAuthServices = { config, store, hasher: new SecretHasher(keys.hashing), keyring, minter, events };
+  const base: OAuthServices = { config, store, hasher: new SecretHasher(keys.hashing), keyring, minter, events, reuse: new TokenReuseCache() };
   return { services: { ...base, appTokens: new AppTokens(base) }, store, generatedKey: keys.generated };
 }
 
-async function ensureAdmin(config: Config, store: Store, print: (line: string) => void): Promise<void> {
+export async function ensureAdmin(config: Config, store: Store, print: (line: string) => void): Promise<void> {
   if ((await store.users.count()) > 0) return;
   const email = config.adminEmail ?? 'admin@gatehouse.local';
   const password = config.adminPassword ?? generatePassword();

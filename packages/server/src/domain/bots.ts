@@ -62,6 +62,7 @@ export async function deleteBot(svc: OAuthServices, bot: Bot, actor: string): Pr
   await svc.store.refreshTokens.revokeSubject('bot', bot.id);
   await svc.store.revocations.revokeSubject(BOT_SUB_PREFIX + bot.id, now, now + maxAccessLifetimeMs(svc), now);
   await svc.store.bots.delete(bot.id);
+  svc.reuse.dropClient(bot.email);
   svc.events.emitEvent({ type: 'bot.deleted', outcome: 'success', projectId: bot.projectId, subject: actor, detail: { bot: bot.id } });
 }
 

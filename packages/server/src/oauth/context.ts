@@ -5,6 +5,7 @@ import type { Keyring } from '../crypto/keyring.ts';
 import type { TokenMinter } from '../domain/tokens.ts';
 import type { Store } from '../store/index.ts';
 import type { Events } from '../domain/events.ts';
+import type { TokenReuseCache } from '../domain/token-reuse.ts';
 
 export interface OAuthServices {
   readonly config: Pick<
@@ -24,6 +25,8 @@ export interface OAuthServices {
   readonly keyring: Keyring;
   readonly minter: TokenMinter;
   readonly events: Events;
+  /** Tokens kept for APIs with `reuse_tokens` (node-local). */
+  readonly reuse: TokenReuseCache;
 }
 
 /** The built-in public first-party client used when a password or refresh request names no client (the seeds). */

@@ -69,6 +69,7 @@ export async function revoke(svc: OAuthServices, body: unknown, authorization: s
   const ownerOk = r.claims.client_id === caller.clientId || (caller.kind === 'bot' && r.claims.sub === `bot|${caller.bot.id}`);
   if (!ownerOk) return;
   await svc.store.revocations.revokeJti(r.claims.jti, r.claims.exp * 1000, Date.now());
+  svc.reuse.dropJti(r.claims.jti);
   if (r.claims.gh_token_type === 'app') {
     const t = await svc.store.appTokens.findByJti(r.claims.jti);
     if (t) await svc.store.appTokens.markRevoked(t.id, Date.now());

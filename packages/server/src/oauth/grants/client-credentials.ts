@@ -3,6 +3,7 @@ import { OAuthError, invalidRequest } from '../errors.ts';
 import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope } from '../params.ts';
 import { botPrincipal } from '../../domain/principal.ts';
+import { TokenReuseCache } from '../../domain/token-reuse.ts';
 import type { GrantHandler } from './types.ts';
 
 export const clientCredentials: GrantHandler = {
@@ -26,6 +27,16 @@ export const clientCredentials: GrantHandler = {
     }
     const scope = narrowScopes(parseScope(params.get('scope')), allowed);
     const principal = botPrincipal(bot);
+    const event = { grantType: 'client_credentials', clientId: client.clientId, subject: principal.sub, projectId: bot.projectId, audience: aud, ip };
+    const reuseKey = api?.reuseTokens ? TokenReuseCache.key(client.clientId, aud, scope) : undefined;
+    if (reuseKey) {
+      const now = Math.floor(Date.now() / 1000);
+      const cached = svc.reuse.get(reuseKey, now);
+      if (cached && !(await svc.store.revocations.isRevoked(cached.jti, principal.sub, cached.iat * 1000, Date.now()))) {
+        svc.events.emitEvent({ ...event, type: 'token.reused', outcome: 'success', detail: { jti: cached.jti, scope: scope.join(' ') } });
+        return tokenResponse(cached.token, cached.exp - now, scope);
+      }
+    }
     const minted = await svc.minter.accessToken({
       sub: principal.sub,
       audience: target.audiences,
@@ -34,23 +45,19 @@ export const clientCredentials: GrantHandler = {
       lifetime: target.lifetime,
       alg: target.alg,
     });
-    svc.events.emitEvent({
-      type: 'token.issued',
-      outcome: 'success',
-      grantType: 'client_credentials',
-      clientId: client.clientId,
-      subject: principal.sub,
-      projectId: bot.projectId,
-      audience: aud,
-      ip,
-      detail: { jti: minted.jti, scope: scope.join(' ') },
-    });
-    const res: { access_token: string; expires_in: number; token_type: 'Bearer'; scope?: string } = {
-      access_token: minted.token,
-      expires_in: target.lifetime,
-      token_type: 'Bearer',
-    };
-    if (scope.length) res.scope = scope.join(' ');
-    return res;
+    if (reuseKey) svc.reuse.set(reuseKey, { token: minted.token, jti: minted.jti, iat: minted.iat, exp: minted.exp, scope });
+    svc.events.emitEvent({ ...event, type: 'token.issued', outcome: 'success', detail: { jti: minted.jti, scope: scope.join(' ') } });
+    return tokenResponse(minted.token, target.lifetime, scope);
   },
 };
+
+/** The Dataloy seed's shape: access_token, expires_in, token_type (and scope when there is one). */
+function tokenResponse(token: string, expiresIn: number, scope: readonly string[]) {
+  const res: { access_token: string; expires_in: number; token_type: 'Bearer'; scope?: string } = {
+    access_token: token,
+    expires_in: expiresIn,
+    token_type: 'Bearer',
+  };
+  if (scope.length) res.scope = scope.join(' ');
+  return res;
+}

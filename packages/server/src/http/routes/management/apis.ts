@@ -118,6 +118,7 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
         reuseTokens: b.reuse_tokens,
       });
       if (!api) throw notFound('API');
+      ctx.reuse.clear(); // lifetime, algorithm or scopes may have changed
       ctx.events.emitEvent({ type: 'api.updated', outcome: 'success', subject: caller.sub, audience: api.identifier });
       return view(api);
     },
@@ -127,6 +128,7 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
     const caller = callerOf(req);
     requireAdmin(caller);
     if (!(await ctx.store.apis.delete(req.params.apiId))) throw notFound('API');
+    ctx.reuse.clear();
     ctx.events.emitEvent({ type: 'api.deleted', outcome: 'success', subject: caller.sub, detail: { api: req.params.apiId } });
     return reply.code(204).send();
   });
@@ -150,6 +152,7 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
       const unknown = req.body.scopes.filter((s) => !api.scopes.includes(s));
       if (unknown.length) throw new ApiError(400, `Scopes not defined by the API: ${unknown.join(' ').slice(0, 200)}`);
       const g = await ctx.store.apis.putGrant(api.id, bot.id, req.body.scopes);
+      ctx.reuse.dropClient(bot.email);
       ctx.events.emitEvent({ type: 'grant.updated', outcome: 'success', projectId: bot.projectId, subject: caller.sub, audience: api.identifier, detail: { bot: bot.id, scopes: g.scopes } });
       return { api_id: g.apiId, bot_id: g.botId, scopes: g.scopes, created_at: new Date(g.createdAt).toISOString() };
     },
@@ -161,6 +164,7 @@ export async function apiRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext
     async (req, reply) => {
       const { caller, api, bot } = await grantTarget(req.params.apiId, req.params.botId, req);
       if (!(await ctx.store.apis.deleteGrant(api.id, bot.id))) throw notFound('Grant');
+      ctx.reuse.dropClient(bot.email);
       ctx.events.emitEvent({ type: 'grant.revoked', outcome: 'success', projectId: bot.projectId, subject: caller.sub, audience: api.identifier, detail: { bot: bot.id } });
       return reply.code(204).send();
     },
