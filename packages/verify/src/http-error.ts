@@ -16,7 +16,7 @@ export type StatusFamily = 'INFORMATIONAL' | 'SUCCESSFUL' | 'REDIRECTION' | 'CLI
 
 /** Query parameters whose values are secrets: never echoed back in `uri`. */
 export const SECRET_PARAMS: ReadonlySet<string> = new Set([
-  'password', 'token', 'access_token', 'refresh_token', 'id_token', 'client_secret', 'client_assertion',
+  'password', 'passwd', 'pwd', 'token', 'access_token', 'refresh_token', 'id_token', 'client_secret', 'client_assertion',
   'code', 'code_verifier', 'secret', 'api_key', 'apikey', 'assertion', 'subject_token', 'actor_token',
 ]);
 

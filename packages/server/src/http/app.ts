@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger';
 import type { AppContext } from './context.ts';
 import { installErrorHandlers, sendApiError } from './errors.ts';
 import { registerFormParser } from './form-parser.ts';
-import { redactUrl } from './error-shape.ts';
+import { redactUri } from '@gatehouse/verify/http-error';
 import { oauthRoutes } from './routes/oauth.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { seedAppTokenRoutes, seedTokenRoutes } from './routes/seeds.ts';
@@ -39,7 +39,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       serializers: {
         // Our own request serializer: never the headers, and the URL with secret-bearing parameters redacted
         // (NOMAD's GET /api/v1/auth/token puts a password in the query string).
-        req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+        req: (req) => ({ method: req.method, url: redactUri(req.url), remoteAddress: req.ip }),
       },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../oauth/errors.ts';
 import { ApiError } from './api-error.ts';
-import { errorBody } from './error-shape.ts';
+import { errorBody } from '@gatehouse/verify/http-error';
 
 export function absoluteUri(req: FastifyRequest): string {
   return `${req.protocol}://${req.host}${req.url}`;
@@ -17,7 +17,7 @@ export function sendApiError(req: FastifyRequest, reply: FastifyReply, status: n
   } else if (status === 401) {
     reply.header('www-authenticate', 'Bearer realm="gatehouse"');
   }
-  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, message, req.method, absoluteUri(req)));
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody({ status, message, method: req.method, uri: absoluteUri(req) }));
 }
 
 function fastifyClientError(err: FastifyError): { status: number; message: string } | undefined {

@@ -29,6 +29,20 @@ function toKey(r: Selectable<SigningKeysTable>): StoredKey {
   };
 }
 
+function toRow(k: StoredKey) {
+  return {
+    kid: k.kid,
+    alg: k.alg,
+    public_jwk: k.publicJwk,
+    private_enc: k.privateEnc,
+    state: k.state,
+    created_at: k.createdAt,
+    activated_at: k.activatedAt,
+    retiring_at: k.retiringAt,
+    publish_until: k.publishUntil,
+  };
+}
+
 export class SigningKeyRepository {
   readonly #db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
@@ -42,17 +56,7 @@ export class SigningKeyRepository {
   async insert(k: StoredKey): Promise<void> {
     await this.#db
       .insertInto('signing_keys')
-      .values({
-        kid: k.kid,
-        alg: k.alg,
-        public_jwk: k.publicJwk,
-        private_enc: k.privateEnc,
-        state: k.state,
-        created_at: k.createdAt,
-        activated_at: k.activatedAt,
-        retiring_at: k.retiringAt,
-        publish_until: k.publishUntil,
-      })
+      .values(toRow(k))
       .execute();
   }
 
@@ -84,17 +88,7 @@ export class SigningKeyRepository {
       for (const k of inserts) {
         await tx
           .insertInto('signing_keys')
-          .values({
-            kid: k.kid,
-            alg: k.alg,
-            public_jwk: k.publicJwk,
-            private_enc: k.privateEnc,
-            state: k.state,
-            created_at: k.createdAt,
-            activated_at: k.activatedAt,
-            retiring_at: k.retiringAt,
-            publish_until: k.publishUntil,
-          })
+          .values(toRow(k))
           .execute();
       }
       return true;

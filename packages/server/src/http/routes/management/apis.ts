@@ -21,16 +21,7 @@ const CreateApi = Type.Object(
   },
   { additionalProperties: false },
 );
-const PatchApi = Type.Object(
-  {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    scopes: Type.Optional(Type.Array(Scope, { maxItems: 200, uniqueItems: true })),
-    token_lifetime: Type.Optional(Type.Integer({ minimum: 30, maximum: 31_536_000 })),
-    signing_alg: Type.Optional(Alg),
-    reuse_tokens: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
+const PatchApi = Type.Partial(Type.Omit(CreateApi, ['identifier']), { additionalProperties: false });
 const ApiView = Type.Object({
   id: Type.String(),
   identifier: Type.String(),
