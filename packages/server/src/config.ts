@@ -42,6 +42,7 @@ export interface Config {
   readonly tokenRateLimit: number;
   readonly bruteForceThreshold: number;
   readonly bruteForceWindowSeconds: number;
+  readonly bruteForceIpThreshold: number;
   readonly workers: number;
   readonly shutdownTimeoutMs: number;
 }
@@ -75,6 +76,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'tokenRateLimit', env: 'GATEHOUSE_TOKEN_RATE_LIMIT', kind: 'int', default: 0, min: 0, doc: 'Requests per minute per client IP on the token endpoints; 0 turns the global limit off.' },
   { key: 'bruteForceThreshold', env: 'GATEHOUSE_BRUTE_FORCE_THRESHOLD', kind: 'int', default: 10, min: 1, doc: 'Failed logins per (account, IP) in the window before 429.' },
   { key: 'bruteForceWindowSeconds', env: 'GATEHOUSE_BRUTE_FORCE_WINDOW_SECONDS', kind: 'int', default: 900, min: 1, doc: 'Window of the brute-force counters, in seconds.' },
+  { key: 'bruteForceIpThreshold', env: 'GATEHOUSE_BRUTE_FORCE_IP_THRESHOLD', kind: 'int', default: 100, min: 0, doc: 'Failed logins per client IP (any account) in the window before 429; 0 turns the per-IP limit off.' },
   { key: 'workers', env: 'GATEHOUSE_WORKERS', flag: '--workers', kind: 'int', default: 1, min: 1, max: 256, doc: 'Worker processes (node:cluster) sharing the port.' },
   { key: 'shutdownTimeoutMs', env: 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 10_000, min: 0, doc: 'How long SIGTERM waits for in-flight requests.' },
 ];

@@ -13,6 +13,7 @@ import { generatePassword, hashPassword } from './crypto/passwords.ts';
 import { buildApp } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
 import type { OAuthServices } from './oauth/context.ts';
+import { BruteForceGuard } from './security/brute-force.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -41,7 +42,7 @@ export async function openServices(config: Config): Promise<{ services: OAuthSer
   await keyring.load([config.signingAlg as SigningAlg, ...(apiAlgs as SigningAlg[])]);
   const events = new Events(store.audit);
   const minter = new TokenMinter(config.issuer, keyring, store.revocations);
-  const base: OAuthServices = { config, store, hasher: new SecretHasher(keys.hashing), keyring, minter, events, reuse: new TokenReuseCache() };
+  const base: OAuthServices = { config, store, hasher: new SecretHasher(keys.hashing), keyring, minter, events, reuse: new TokenReuseCache(), bruteForce: new BruteForceGuard(config) };
   return { services: { ...base, appTokens: new AppTokens(base) }, store, generatedKey: keys.generated };
 }
 

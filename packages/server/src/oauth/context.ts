@@ -6,6 +6,7 @@ import type { TokenMinter } from '../domain/tokens.ts';
 import type { Store } from '../store/index.ts';
 import type { Events } from '../domain/events.ts';
 import type { TokenReuseCache } from '../domain/token-reuse.ts';
+import type { BruteForceGuard } from '../security/brute-force.ts';
 
 export interface OAuthServices {
   readonly config: Pick<
@@ -27,6 +28,8 @@ export interface OAuthServices {
   readonly events: Events;
   /** Tokens kept for APIs with `reuse_tokens` (node-local). */
   readonly reuse: TokenReuseCache;
+  /** Failed password and secret checks per (account, address) and per address (node-local). */
+  readonly bruteForce: BruteForceGuard;
 }
 
 /** The built-in public first-party client used when a password or refresh request names no client (the seeds). */
