@@ -11,6 +11,7 @@ import { AppTokens } from './domain/app-tokens.ts';
 import { TokenReuseCache } from './domain/token-reuse.ts';
 import { generatePassword, hashPassword } from './crypto/passwords.ts';
 import { buildApp } from './http/app.ts';
+import { isUniqueViolation } from './store/json.ts';
 import type { AppContext } from './http/context.ts';
 import type { OAuthServices } from './oauth/context.ts';
 import { BruteForceGuard } from './security/brute-force.ts';
@@ -50,7 +51,12 @@ export async function ensureAdmin(config: Config, store: Store, print: (line: st
   if ((await store.users.count()) > 0) return;
   const email = config.adminEmail ?? 'admin@gatehouse.local';
   const password = config.adminPassword ?? generatePassword();
-  await store.users.create({ email, name: 'Administrator', passwordHash: await hashPassword(password), isAdmin: true, emailVerified: true });
+  try {
+    await store.users.create({ email, name: 'Administrator', passwordHash: await hashPassword(password), isAdmin: true, emailVerified: true });
+  } catch (err) {
+    if (isUniqueViolation(err)) return; // another node starting at the same moment created the admin first
+    throw err;
+  }
   if (config.adminPassword) {
     print(`Created the admin user ${email} (password from GATEHOUSE_ADMIN_PASSWORD).`);
   } else {

@@ -1,7 +1,7 @@
 // Opens the store's database: embedded SQLite by default, PostgreSQL when a URL is given; applies migrations.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { NodeSqliteDatabase } from './sqlite-driver.ts';
@@ -15,6 +15,10 @@ export interface Db {
   readonly dialect: Dialect;
   /** A short description for logs, never the URL with its password. */
   readonly description: string;
+  /** The PostgreSQL pool (for pool gauges), when the store is PostgreSQL. */
+  readonly pool?: pg.Pool | undefined;
+  /** Subscribes to every query's duration and outcome (metrics); returns an unsubscribe function. */
+  onQuery(listener: (e: LogEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -28,23 +32,32 @@ export async function openDb(options: DbOptions): Promise<Db> {
   let kysely: Kysely<Database>;
   let dialect: Dialect;
   let description: string;
+  let pool: pg.Pool | undefined;
+  const listeners = new Set<(e: LogEvent) => void>();
+  const log = (e: LogEvent) => {
+    for (const l of listeners) l(e);
+  };
   if (options.databaseUrl) {
     dialect = 'postgres';
     const url = new URL(options.databaseUrl);
     description = `postgres ${url.hostname}:${url.port || 5432}${url.pathname}`;
-    const pool = new pg.Pool({
+    pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: 5_000,
+      application_name: 'gatehouse',
     });
-    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // An idle client that loses its connection (PostgreSQL restarted, failover) is dropped from the pool;
+    // without a listener the 'error' event would end the process. Queries in flight fail and are retried by callers.
+    pool.on('error', () => undefined);
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   } else {
     dialect = 'sqlite';
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const file = path.join(options.dataDir, 'gatehouse.db');
     description = `sqlite ${file}`;
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: new NodeSqliteDatabase(file) }) });
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: new NodeSqliteDatabase(file) }), log });
   }
   // Kysely's migrator takes a lock (an advisory lock on PostgreSQL), so several nodes may start at once.
   const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
@@ -54,5 +67,15 @@ export async function openDb(options: DbOptions): Promise<Db> {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
   }
-  return { kysely, dialect, description, close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect,
+    description,
+    pool,
+    onQuery(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => kysely.destroy(),
+  };
 }

@@ -151,6 +151,53 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`select 1`.execute(db);
       },
     },
+    '0002_cluster': {
+      async up(db: Kysely<any>) {
+        // Several nodes may load or rotate keys at once: the database itself keeps at most one signing (`active`)
+        // and one published-next key per algorithm; the loser of a race gets a unique violation and rereads.
+        // Duplicates left by releases without this index are demoted first (the newest active key keeps signing).
+        const keys = await db.selectFrom('signing_keys').select(['kid', 'alg', 'state', 'activated_at', 'created_at']).where('state', 'in', ['active', 'next']).orderBy('created_at').execute();
+        const now = Date.now();
+        for (const state of ['active', 'next'] as const) {
+          const byAlg = new Map<string, typeof keys>();
+          for (const k of keys.filter((x) => x.state === state)) byAlg.set(k.alg, [...(byAlg.get(k.alg) ?? []), k]);
+          for (const list of byAlg.values()) {
+            const keep = list.reduce((a, b) => (Number(b.activated_at ?? 0) > Number(a.activated_at ?? 0) ? b : a));
+            for (const k of list) {
+              if (k === keep) continue;
+              // A demoted active key may have signed tokens: it stays published for the longest token lifetime.
+              const set = state === 'active' ? { state: 'retiring', retiring_at: now, publish_until: now + 366 * 86_400_000 } : { state: 'retired' };
+              await db.updateTable('signing_keys').set(set).where('kid', '=', k.kid).execute();
+            }
+          }
+        }
+        await db.schema.createIndex('signing_keys_one_active').on('signing_keys').column('alg').unique().where(sql.ref('state'), '=', 'active').execute();
+        await db.schema.createIndex('signing_keys_one_next').on('signing_keys').column('alg').unique().where(sql.ref('state'), '=', 'next').execute();
+        if (dialect !== 'postgres') return;
+        // Change notifications for node-local caches and key reloads (src/cluster): fired by the database in the
+        // transaction that makes the change, so every writer (any node, the offline CLI, psql) is covered, and a
+        // change that rolls back is never announced. The payload names the changed row's keys, never secrets.
+        await sql`
+          create or replace function gatehouse_notify_change() returns trigger language plpgsql as $$
+          declare
+            r jsonb;
+            payload jsonb := jsonb_build_object('t', TG_TABLE_NAME);
+          begin
+            if TG_LEVEL = 'ROW' then
+              if TG_OP = 'INSERT' then r := to_jsonb(NEW); else r := to_jsonb(OLD); end if;
+              for i in 0 .. TG_NARGS - 1 loop
+                payload := payload || jsonb_build_object(TG_ARGV[i], r -> TG_ARGV[i]);
+              end loop;
+            end if;
+            perform pg_notify('gatehouse_changes', payload::text);
+            return null;
+          end $$`.execute(db);
+        await sql`create trigger bots_notify after insert or update or delete on bots for each row execute function gatehouse_notify_change('id', 'email')`.execute(db);
+        await sql`create trigger apis_notify after insert or update or delete on apis for each row execute function gatehouse_notify_change('id', 'identifier')`.execute(db);
+        await sql`create trigger grants_notify after insert or update or delete on grants for each row execute function gatehouse_notify_change('api_id', 'bot_id')`.execute(db);
+        await sql`create trigger signing_keys_notify after insert or update or delete on signing_keys for each statement execute function gatehouse_notify_change()`.execute(db);
+      },
+    },
   };
 }
 

@@ -103,10 +103,12 @@ export class ApiRepository {
 
   async putGrant(apiId: string, botId: string, scopes: string[]): Promise<Grant> {
     const now = Date.now();
-    await this.#db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('grants').where('api_id', '=', apiId).where('bot_id', '=', botId).execute();
-      await tx.insertInto('grants').values({ api_id: apiId, bot_id: botId, scopes: toJson(scopes), created_at: now }).execute();
-    });
+    // One upsert, so two nodes setting the same grant at once cannot collide on the primary key.
+    await this.#db
+      .insertInto('grants')
+      .values({ api_id: apiId, bot_id: botId, scopes: toJson(scopes), created_at: now })
+      .onConflict((oc) => oc.columns(['api_id', 'bot_id']).doUpdateSet({ scopes: toJson(scopes), created_at: now }))
+      .execute();
     return { apiId, botId, scopes, createdAt: now };
   }
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, SigningKeysTable } from '../db/schema.ts';
+import { isUniqueViolation } from './json.ts';
 
 export type KeyState = 'next' | 'active' | 'retiring' | 'retired';
 
@@ -93,7 +94,8 @@ export class SigningKeyRepository {
       }
       return true;
     }).catch((err: unknown) => {
-      if (err instanceof RotationConflict) return false;
+      // A unique violation: another node inserted this algorithm's active or next key first (0002_cluster).
+      if (err instanceof RotationConflict || isUniqueViolation(err)) return false;
       throw err;
     });
   }
