@@ -4,6 +4,7 @@ import type { Bot } from '../store/bots.ts';
 import { OAuthError, invalidRequest } from './errors.ts';
 import { type OAuthServices, PUBLIC_CLIENT_ID } from './context.ts';
 import type { Params } from './params.ts';
+import { slowDown } from '../security/brute-force.ts';
 
 export type Client =
   | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: 'client_secret_basic' | 'client_secret_post' }
@@ -38,7 +39,7 @@ export async function authenticateClient(
   svc: OAuthServices,
   params: Params,
   authorization: string | undefined,
-  options: { allowPublic: boolean },
+  options: { allowPublic: boolean; ip: string },
 ): Promise<Client> {
   const basicHeader = authorization && /^basic /i.test(authorization) ? authorization : undefined;
   const postId = params.get('client_id');
@@ -63,6 +64,8 @@ export async function authenticateClient(
     }
     throw invalidClient(false, 'client_id without a secret is not a known public client');
   }
+  const retryAfter = await svc.bruteForce.blockedFor(id, options.ip);
+  if (retryAfter) throw slowDown(retryAfter);
   const bot = await svc.store.bots.findByEmail(id);
   const now = Date.now();
   const ok =
@@ -71,8 +74,10 @@ export async function authenticateClient(
       (bot.previousSecretHash !== null && (bot.previousSecretExpiresAt ?? 0) > now && svc.hasher.matches(secret, bot.previousSecretHash)));
   if (!bot) svc.hasher.hash(secret); // same work for unknown clients
   if (!ok || !bot) {
+    await svc.bruteForce.recordFailure(id, options.ip);
     svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId: id.slice(0, 200), projectId: bot?.projectId });
     throw invalidClient(method === 'client_secret_basic', bot ? 'wrong client secret' : 'unknown client');
   }
+  await svc.bruteForce.recordSuccess(id, options.ip);
   return { kind: 'bot', clientId: bot.email, bot, method };
 }

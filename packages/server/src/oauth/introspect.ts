@@ -7,19 +7,19 @@ import { readParams, required, type Params } from './params.ts';
 const INACTIVE = Object.freeze({ active: false });
 
 /** The caller of introspection: a bot client, or a bearer token for the management API. */
-export async function authenticateIntrospector(svc: OAuthServices, params: Params, authorization: string | undefined): Promise<string> {
+export async function authenticateIntrospector(svc: OAuthServices, params: Params, authorization: string | undefined, ip: string): Promise<string> {
   if (authorization && /^bearer /i.test(authorization)) {
     const r = await svc.minter.check(authorization.slice(7).trim(), svc.config.managementAudience);
     if (!r.ok) throw new OAuthError('invalid_client', 'The bearer token of the caller is not valid.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
     return r.claims.sub;
   }
-  const client = await authenticateClient(svc, params, authorization, { allowPublic: false });
+  const client = await authenticateClient(svc, params, authorization, { allowPublic: false, ip });
   return client.clientId;
 }
 
-export async function introspect(svc: OAuthServices, body: unknown, authorization: string | undefined): Promise<Record<string, unknown>> {
+export async function introspect(svc: OAuthServices, body: unknown, authorization: string | undefined, ip: string): Promise<Record<string, unknown>> {
   const params = readParams(body);
-  await authenticateIntrospector(svc, params, authorization);
+  await authenticateIntrospector(svc, params, authorization, ip);
   const token = required(params, 'token');
   const hint = params.get('token_type_hint');
   if (token.startsWith('ghr_') || hint === 'refresh_token') {
@@ -47,9 +47,9 @@ export async function introspect(svc: OAuthServices, body: unknown, authorizatio
   return { active: true, token_type: r.claims.gh_token_type === 'app' ? 'app_token' : 'access_token', ...r.claims };
 }
 
-export async function revoke(svc: OAuthServices, body: unknown, authorization: string | undefined): Promise<void> {
+export async function revoke(svc: OAuthServices, body: unknown, authorization: string | undefined, ip: string): Promise<void> {
   const params = readParams(body);
-  const caller = await authenticateClient(svc, params, authorization, { allowPublic: true });
+  const caller = await authenticateClient(svc, params, authorization, { allowPublic: true, ip });
   const token = required(params, 'token');
   const hint = params.get('token_type_hint');
   if (hint !== undefined && !['access_token', 'refresh_token'].includes(hint)) {

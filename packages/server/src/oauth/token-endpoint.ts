@@ -39,7 +39,7 @@ export function pickParameters(params: Params, grant: GrantHandler): Params {
 export async function handleTokenRequest(svc: OAuthServices, req: TokenRequest): Promise<TokenResponse> {
   const params = readParams(req.body);
   const grant = selectGrant(params);
-  const client = await authenticateClient(svc, params, req.authorization, { allowPublic: grant.allowPublicClient });
+  const client = await authenticateClient(svc, params, req.authorization, { allowPublic: grant.allowPublicClient, ip: req.ip });
   checkGrantAllowed(grant, client);
   return grant.handle(svc, { params: pickParameters(params, grant), client, ip: req.ip });
 }

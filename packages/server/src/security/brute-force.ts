@@ -66,10 +66,12 @@ export class BruteForceGuard {
     return until > now ? Math.max(1, Math.ceil((until - now) / 1000)) : 0;
   }
 
-  async recordFailure(account: string, ip: string, now = Date.now()): Promise<void> {
+  /** Counts a failure; true when it is the one that reaches a threshold (worth one audit event, not one per try). */
+  async recordFailure(account: string, ip: string, now = Date.now()): Promise<boolean> {
     const [pair, address] = this.#keys(account, ip);
-    await this.#store.increment(pair, this.#windowMs, now);
-    if (this.#ipThreshold > 0) await this.#store.increment(address, this.#windowMs, now);
+    const p = await this.#store.increment(pair, this.#windowMs, now);
+    const a = this.#ipThreshold > 0 ? await this.#store.increment(address, this.#windowMs, now) : undefined;
+    return p.count === this.#threshold || a?.count === this.#ipThreshold;
   }
 
   /** A success clears the pair's counter; the address counter stays, or one own account could reset it. */
@@ -81,10 +83,10 @@ export class BruteForceGuard {
 export const TOO_MANY_ATTEMPTS = 'Too many failed attempts; try again later.';
 
 /**
- * The token, introspection and revocation endpoints answer 429 with `slow_down`: the token-endpoint error code
- * registered for "back off" (RFC 8628 §3.5, IANA OAuth Extensions Error Registry). Clients that do not know it
- * still see a non-retryable-now 4xx with Retry-After, and, unlike invalid_grant or invalid_client, it does not
- * tell them their credentials are wrong (so they do not discard a good refresh token or secret).
+ * The OAuth endpoints answer 429 with `slow_down`, the token-endpoint error code registered for "back off"
+ * (RFC 8628 §3.5, IANA OAuth Extensions Error Registry). A client that does not know the code still gets a 4xx
+ * with Retry-After that it can show; unlike invalid_grant or invalid_client it does not say the credentials are
+ * wrong, so a client does not throw away a good secret, and it says nothing about whether they were right.
  */
 export function slowDown(retryAfterSeconds: number): OAuthError {
   return new OAuthError('slow_down', TOO_MANY_ATTEMPTS, { headers: { 'retry-after': String(retryAfterSeconds) } });

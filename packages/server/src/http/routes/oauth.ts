@@ -23,11 +23,11 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   });
 
   app.post('/oauth/introspect', opts, async (req, reply) => {
-    return noStore(reply).send(await introspect(ctx, req.body, req.headers.authorization));
+    return noStore(reply).send(await introspect(ctx, req.body, req.headers.authorization, req.ip));
   });
 
   app.post('/oauth/revoke', opts, async (req, reply) => {
-    await revoke(ctx, req.body, req.headers.authorization);
+    await revoke(ctx, req.body, req.headers.authorization, req.ip);
     return noStore(reply).code(200).send();
   });
 

@@ -8,6 +8,7 @@ import { burnPasswordCheck, verifyPassword } from '../../crypto/passwords.ts';
 import { type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
 import type { GrantHandler } from './types.ts';
+import { slowDown } from '../../security/brute-force.ts';
 
 export async function authenticatePassword(svc: OAuthServices, username: string, password: string): Promise<Principal | undefined> {
   if (username.length > 320 || password.length > 1024) {
@@ -20,7 +21,8 @@ export async function authenticatePassword(svc: OAuthServices, username: string,
     const ok =
       svc.hasher.matches(password, bot.secretHash) ||
       (bot.previousSecretHash !== null && (bot.previousSecretExpiresAt ?? 0) > now && svc.hasher.matches(password, bot.previousSecretHash));
-    return ok ? botPrincipal(bot) : undefined;
+    // A wrong bot secret costs what a wrong user password costs, so timing does not tell bots from users.
+    return ok ? botPrincipal(bot) : burnPasswordCheck(password).then(() => undefined);
   }
   const user = await svc.store.users.findByEmail(username);
   if (!user) return burnPasswordCheck(password).then(() => undefined);
@@ -34,11 +36,17 @@ export const password: GrantHandler = {
   async handle(svc, { params, client, ip }) {
     if (!svc.config.passwordGrant) throw new OAuthError('unsupported_grant_type', 'the password grant is turned off on this server');
     const username = required(params, 'username');
+    const retryAfter = await svc.bruteForce.blockedFor(username, ip);
+    if (retryAfter) throw slowDown(retryAfter);
     const principal = await authenticatePassword(svc, username, required(params, 'password'));
     if (!principal) {
+      if (await svc.bruteForce.recordFailure(username, ip)) {
+        svc.events.emitEvent({ type: 'login.throttled', outcome: 'failure', grantType: 'password', clientId: client.clientId, ip, detail: { username: username.slice(0, 320) } });
+      }
       svc.events.emitEvent({ type: 'login', outcome: 'failure', grantType: 'password', clientId: client.clientId, subject: null, ip, detail: { username: username.slice(0, 320) } });
       throw new OAuthError('invalid_grant', 'Wrong username or password.');
     }
+    await svc.bruteForce.recordSuccess(username, ip);
     if (client.kind === 'bot' && (principal.type !== 'bot' || principal.bot.id !== client.bot.id)) {
       throw new OAuthError('unauthorized_client', 'a bot client may only log in as itself');
     }

@@ -7,6 +7,7 @@ import { Email, bearer, bodyErrorResponses, conflictResponses, errorResponses } 
 import { hashPassword, verifyPassword } from '../../../crypto/passwords.ts';
 import { isUniqueViolation } from '../../../store/json.ts';
 import type { User } from '../../../store/users.ts';
+import { TOO_MANY_ATTEMPTS } from '../../../security/brute-force.ts';
 
 const Password = Type.String({ minLength: 8, maxLength: 1024 });
 const CreateUser = Type.Object(
@@ -75,7 +76,17 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     async (req, reply) => {
       const caller = callerOf(req);
       if (caller.type !== 'user') throw new ApiError(403, 'This is a bot token; rotate a bot secret instead.');
-      if (!(await verifyPassword(req.body.current_password, caller.user.passwordHash))) throw new ApiError(400, 'The current password is wrong.');
+      // A stolen access token must not become a way to guess the password: same counters as the password grant.
+      const retryAfter = await ctx.bruteForce.blockedFor(caller.user.email, req.ip);
+      if (retryAfter) {
+        reply.header('retry-after', String(retryAfter));
+        throw new ApiError(429, TOO_MANY_ATTEMPTS);
+      }
+      if (!(await verifyPassword(req.body.current_password, caller.user.passwordHash))) {
+        await ctx.bruteForce.recordFailure(caller.user.email, req.ip);
+        throw new ApiError(400, 'The current password is wrong.');
+      }
+      await ctx.bruteForce.recordSuccess(caller.user.email, req.ip);
       await ctx.store.users.setPassword(caller.user.id, await hashPassword(req.body.new_password));
       const revoked = await ctx.store.refreshTokens.revokeSubject('user', caller.user.id);
       ctx.events.emitEvent({ type: 'user.password_changed', outcome: 'success', subject: caller.sub, detail: { refresh_tokens_revoked: revoked } });
