@@ -13,6 +13,7 @@ import { managementRoutes } from './routes/management/index.ts';
 import { ErrorBody } from './routes/management/schemas.ts';
 import { openApiOptions } from './openapi.ts';
 import { swaggerUiRoutes } from './swagger-ui.ts';
+import { installSecurityHooks, passwordGrantRoutes } from '../security/index.ts';
 
 export interface BuildOptions {
   /** A writable stream for logs (tests capture them); stdout by default. */
@@ -73,6 +74,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     contentSecurityPolicy: false,
     hsts: ctx.config.issuer.startsWith('https://') ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
+  installSecurityHooks(app, ctx.config);
   await app.register(swagger, openApiOptions(ctx));
 
   await app.register(wellKnownRoutes, { ctx });
@@ -80,6 +82,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(seedTokenRoutes, { ctx });
   await app.register(seedAppTokenRoutes, { ctx });
   await app.register(managementRoutes, { ctx });
+  await app.register(passwordGrantRoutes, { ctx });
   await app.register(swaggerUiRoutes, { ctx });
   return app;
 }

@@ -88,4 +88,8 @@ export class UserRepository {
   async setPassword(id: string, passwordHash: string): Promise<void> {
     await this.#db.updateTable('users').set({ password_hash: passwordHash, updated_at: Date.now() }).where('id', '=', id).execute();
   }
+
+  async setPasswordGrant(id: string, allowed: boolean): Promise<void> {
+    await this.#db.updateTable('users').set({ password_grant: allowed ? 1 : 0, updated_at: Date.now() }).where('id', '=', id).execute();
+  }
 }

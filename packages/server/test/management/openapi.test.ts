@@ -20,6 +20,7 @@ const ROUTES = [
   'GET /api/v1/projects/{projectId}/bots/{botId}',
   'DELETE /api/v1/projects/{projectId}/bots/{botId}',
   'POST /api/v1/projects/{projectId}/bots/{botId}/rotate-secret',
+  'PUT /api/v1/projects/{projectId}/bots/{botId}/password-grant',
   'GET /api/v1/apis',
   'POST /api/v1/apis',
   'GET /api/v1/apis/{apiId}',
@@ -36,6 +37,7 @@ const ROUTES = [
   'POST /api/v1/users',
   'GET /api/v1/users/me',
   'POST /api/v1/users/me/password',
+  'PUT /api/v1/users/{userId}/password-grant',
 ];
 
 describe('OpenAPI document and Swagger UI', () => {
