@@ -20,14 +20,17 @@ function invalidClient(basic: boolean, detail: string): OAuthError {
   });
 }
 
+// Invalid UTF-8 in credentials is a malformed header, not a client name with U+FFFD in it.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** RFC 6749 §2.3.1 + Appendix B: id and secret are form-urlencoded before being joined and base64-encoded. */
 export function parseBasic(header: string): { id: string; secret: string } {
   const m = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
   if (!m) throw invalidRequest('malformed Basic authorization header');
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  if (i === -1) throw invalidRequest('malformed Basic authorization header');
   try {
+    const decoded = STRICT_UTF8.decode(Buffer.from(m[1]!, 'base64'));
+    const i = decoded.indexOf(':');
+    if (i === -1) throw invalidRequest('malformed Basic authorization header');
     const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
     return { id: dec(decoded.slice(0, i)), secret: dec(decoded.slice(i + 1)) };
   } catch {

@@ -9,6 +9,7 @@ const INACTIVE = Object.freeze({ active: false });
 /** The caller of introspection: a bot client, or a bearer token for the management API. */
 export async function authenticateIntrospector(svc: OAuthServices, params: Params, authorization: string | undefined, ip: string): Promise<string> {
   if (authorization && /^bearer /i.test(authorization)) {
+    if (params.has('client_secret')) throw invalidRequest('use one client authentication method, not both');
     const r = await svc.minter.check(authorization.slice(7).trim(), svc.config.managementAudience);
     if (!r.ok) throw new OAuthError('invalid_client', 'The bearer token of the caller is not valid.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
     return r.claims.sub;

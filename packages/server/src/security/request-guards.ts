@@ -1,0 +1,69 @@
+// Ambiguous requests are refused rather than interpreted (RFC 6749 §3.1: parameters MUST NOT be included more
+// than once): a JSON body that names a field twice (JSON.parse would silently keep the last, while a proxy or WAF
+// in front may have looked at the first), and a request with more than one Authorization header (Node keeps the
+// first and drops the rest, so two credentials would reach us as one).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OAuthError } from '../oauth/errors.ts';
+import { ApiError } from '../http/api-error.ts';
+
+const OAUTH_ROUTES = /^\/(oauth\/|token$|api\/v1\/auth\/token$)/;
+
+/** The 400 in the shape of the surface the request was routed to. */
+export function refuse(req: FastifyRequest, message: string): Error {
+  const route = req.routeOptions?.url ?? '';
+  return OAUTH_ROUTES.test(route) ? new OAuthError('invalid_request', message) : new ApiError(400, message);
+}
+
+/** The first key that appears twice among a JSON object's top-level keys; undefined when none does (or no object). */
+export function duplicateTopLevelKey(text: string): string | undefined {
+  let i = 0;
+  while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
+  if (text[i] !== '{') return undefined;
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (depth === 1 && expectKey) {
+        let key: string;
+        try {
+          key = JSON.parse(text.slice(start, i + 1)) as string;
+        } catch {
+          return undefined; // not JSON: the parser will say so
+        }
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = depth === 1;
+    } else if (c === '}' || c === ']') {
+      depth--;
+    } else if (c === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return undefined;
+}
+
+export function installRequestGuards(app: FastifyInstance): void {
+  // Fastify's own JSON parser (with its __proto__ and constructor poisoning checks), behind a duplicate-key check.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const dup = duplicateTopLevelKey(body as string);
+    if (dup !== undefined) return done(refuse(req, `parameter "${dup.slice(0, 60)}" is included more than once`), undefined);
+    parseJson(req, body as string, done);
+  });
+
+  app.addHook('onRequest', async (req) => {
+    const raw = req.raw.rawHeaders;
+    let n = 0;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') n++;
+    if (n > 1) throw refuse(req, 'send one Authorization header, not several');
+  });
+}
