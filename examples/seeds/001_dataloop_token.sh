@@ -12,37 +12,34 @@ step setup '"Once you have your API Credentials set": a user with an email and a
 admin_login
 USER_EMAIL="user.$RUN@example.com"
 USER_PASSWORD="user password $RUN"
-admin_api POST /api/v1/users "$(jq -cn --arg e "$USER_EMAIL" --arg p "$USER_PASSWORD" '{email:$e, password:$p, name:"Name"}')"
+admin_api POST /api/v1/users "{\"email\":$(jstr "$USER_EMAIL"),\"password\":$(jstr "$USER_PASSWORD"),\"name\":\"Name\"}"
 expect_status 201
 dataloop_issuer
 
 step token 'POST /token?default  Content-Type: application/json  { "username": ..., "password": ..., "type": "user_credentials"}'
-# The body exactly as the seed writes it, one line with its spacing.
-call POST "$GATEHOUSE_URL/token?default" -H 'Content-Type: application/json' \
-  --data-binary "{ \"username\": $(jq -cn --arg u "$USER_EMAIL" '$u'), \"password\": $(jq -cn --arg p "$USER_PASSWORD" '$p'), \"type\": \"user_credentials\"}"
-expect_status 200
-expect_has_keys 'access_token id_token refresh_token'
-ACCESS="$(str .access_token)"
-ID_TOKEN="$(str .id_token)"
-REFRESH="$(str .refresh_token)"
+# The body exactly as the seed writes it, on one line with its spacing.
+dataloop_token_request "$USER_EMAIL" "$USER_PASSWORD" \
+  "{ \"username\": $(jstr "$USER_EMAIL"), \"password\": $(jstr "$USER_PASSWORD"), \"type\": \"user_credentials\"}"
+FIRST_ID_TOKEN="$ID_TOKEN"
 
 step jwt 'decode the JWT: "Expiration period is 24 hours"'
 dataloop_check_jwt "$USER_EMAIL"
 
 step exp '"extract the exp field to get your JWT lifetime" and refresh before it'
-EXP="$(jwt_part "$ID_TOKEN" 1 | jq .exp)"
+EXP="$(jwt_claim "$ID_TOKEN" exp)"
 LEFT=$((EXP - $(date +%s)))
 [ "$LEFT" -gt 86000 ] && [ "$LEFT" -le 86400 ] || differs "the JWT expires in $LEFT s, expected about 86400 s"
 ok "the JWT expires in $LEFT s; refresh it before then:"
-call POST "$GATEHOUSE_URL/oauth/token" --data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$REFRESH"
+call POST "$GATEHOUSE_URL/oauth/token" --data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$REFRESH_TOKEN"
 expect_status 200
-expect_has_keys 'access_token id_token refresh_token'
-ACCESS="$(str .access_token)"
+expect_json 'has_fields("access_token id_token refresh_token"),
+  check("a new refresh token (the old one is spent)"; .refresh_token != $old)' --arg old "$REFRESH_TOKEN"
+get .access_token ACCESS_TOKEN
 
 step bearer '"Continue to use the JWT for HTTP request to the platform (with bearer authentication)"'
-call GET "$GATEHOUSE_URL/api/v1/users/me" -H "Authorization: Bearer $ACCESS"
+call GET "$GATEHOUSE_URL/api/v1/users/me" -H "Authorization: Bearer $ACCESS_TOKEN"
 expect_status 200
-expect_eq .email "\"$USER_EMAIL\""
-dataloop_id_token_as_bearer "$ID_TOKEN" "$GATEHOUSE_URL/api/v1/users/me"
+expect_json 'eq(".email"; $email)' --arg email "$USER_EMAIL"
+dataloop_id_token_as_bearer "$FIRST_ID_TOKEN" "$GATEHOUSE_URL/api/v1/users/me"
 
 finish Dataloop

@@ -14,11 +14,10 @@ source "$(dirname "$0")/lib/dataloy.sh"
 step setup 'the APIs https://dataloy and https://dataloy.dev, and an M2M client allowed to call them'
 dataloy_setup
 
-step token.dev 'POST the payload with "audience":"https://dataloy.dev" (test and DEV environments)'
-# First, so that its short life runs out while the other steps go on.
+step token.expiring 'a token for https://dataloy.dev (30 s) taken first, so that it runs out while the other steps go on'
 call POST "$GATEHOUSE_URL/oauth/token" -H 'Content-Type: application/json' -d "$(dataloy_payload https://dataloy.dev)"
 dataloy_check_response https://dataloy.dev "$DATALOY_DEV_LIFETIME"
-DEV_TOKEN="$TOKEN"
+EXPIRING_TOKEN="$TOKEN"
 
 step token.json 'POST {"client_id","client_secret","audience":"https://dataloy","grant_type":"client_credentials"} to the token URL'
 call POST "$GATEHOUSE_URL/oauth/token" -H 'Content-Type: application/json' -d "$(dataloy_payload https://dataloy)"
@@ -30,10 +29,15 @@ call POST "$GATEHOUSE_URL/oauth/token" --data-urlencode "client_id=$CLIENT_ID" -
   --data-urlencode audience=https://dataloy --data-urlencode grant_type=client_credentials
 dataloy_check_response https://dataloy 86400
 
+step token.dev 'the payload with "audience":"https://dataloy.dev" (test and DEV environments)'
+call POST "$GATEHOUSE_URL/oauth/token" -H 'Content-Type: application/json' -d "$(dataloy_payload https://dataloy.dev)"
+dataloy_check_response https://dataloy.dev "$DATALOY_DEV_LIFETIME"
+DEV_TOKEN="$TOKEN"
+
 step call 'curl https://{URL}/ws/rest/{Resource} -H "Authorization: Bearer eyJ..."'
 call GET "$DATALOY_API_URL$DATALOY_RESOURCE" -H "Authorization: Bearer $PROD_TOKEN"
 expect_status 200
-expect_true '.data | type == "array"' 'the resource is returned'
+expect_json 'check("the resource is returned"; .data | type == "array"; .)'
 call GET "$DATALOY_DEV_API_URL$DATALOY_RESOURCE" -H "Authorization: Bearer $DEV_TOKEN"
 expect_status 200
 
@@ -48,6 +52,6 @@ for i in 1 2 3; do
 done
 
 step expired '"When an endpoint is invoked with an expired token the server sends a HTTP 401 response"'
-dataloy_expect_expired "$DEV_TOKEN" "$DATALOY_DEV_API_URL"
+dataloy_expect_expired "$EXPIRING_TOKEN" "$DATALOY_DEV_API_URL"
 
-finish 'Dataloy'
+finish Dataloy

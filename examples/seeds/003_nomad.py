@@ -83,9 +83,9 @@ def ok(text):
     print(f'  ok    {text}', flush=True)
 
 
-def expect(condition, what):
+def expect(condition, what, got=None):
     if not condition:
-        raise Differs(what)
+        raise Differs(what if got is None else f'{what}, got {got!r}')
     ok(what)
 
 
@@ -119,20 +119,20 @@ def jwt_part(token, n):
 
 def check_error_shape(response, status, message_pattern):
     """The one error shape of Gatehouse's API (the Dataloy seed's): exactly seven fields."""
-    expect(response.status_code == status, f'HTTP {status} (got {response.status_code})')
+    expect(response.status_code == status, f'HTTP {status}', response.status_code)
     body = response.json()
     expect(sorted(body) == sorted(['statusCode', 'statusText', 'message', 'date', 'statusFamily', 'method', 'uri']),
-           f'exactly the fields statusCode statusText message date statusFamily method uri (got {list(body)})')
+           'exactly the fields statusCode statusText message date statusFamily method uri', list(body))
     expect(body['statusCode'] == status and body['statusFamily'] == 'CLIENT_ERROR' and body['method'] == 'GET',
            f'statusCode {status}, statusFamily CLIENT_ERROR, method GET')
-    expect(re.search(message_pattern, body['message']) is not None, f'message {body["message"]!r} matches {message_pattern!r}')
+    expect(re.search(message_pattern, body['message']) is not None, f'message {body["message"]!r} names {message_pattern!r}')
     return body
 
 
 def check_upload(upload, sub, name):
-    expect(list(upload) == list(SEED_UPLOAD), "the upload has exactly the seed's fields, in its order")
+    expect(list(upload) == list(SEED_UPLOAD), "the upload has exactly the seed's fields, in its order", list(upload))
     wrong = [k for k, v in SEED_UPLOAD.items() if type(upload[k]) is not type(v)]
-    expect(not wrong, f"every field has the seed's JSON type (wrong: {wrong})")
+    expect(not wrong, "every field has the seed's JSON type", wrong)
     expect(upload['upload_name'] == name and upload['main_author'] == sub, f'upload_name {name!r}, main_author is the caller ({sub})')
     expect(upload['writers'] == [sub] and upload['viewers'] == [sub], 'the caller is its writer and viewer, like the seed')
     for key in ('coauthors', 'coauthor_groups', 'reviewers', 'reviewer_groups', 'writer_groups', 'viewer_groups', 'published_to', 'errors', 'warnings'):

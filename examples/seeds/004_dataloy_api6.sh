@@ -16,7 +16,7 @@ dataloy_setup
 # payload AUDIENCE: the seed's one-line body, with its spacing.
 payload() {
   printf '{ "client_id":%s, "client_secret":%s, "audience":%s, "grant_type":"client_credentials" }' \
-    "$(jq -cn --arg v "$CLIENT_ID" '$v')" "$(jq -cn --arg v "$CLIENT_SECRET" '$v')" "$(jq -cn --arg v "$1" '$v')"
+    "$(jstr "$CLIENT_ID")" "$(jstr "$CLIENT_SECRET")" "$(jstr "$1")"
 }
 
 step token.short 'a token from the API whose tokens live 30 s, to see it expire at the end'
@@ -32,7 +32,7 @@ ACCESS_TOKEN="$TOKEN"
 step call "curl --request GET --url https://myapi.com/api --header 'authorization: Bearer ACCESS_TOKEN' --header 'content-type: application/json'"
 call GET "$DATALOY_API_URL/api/v1/datasets" --header "authorization: Bearer $ACCESS_TOKEN" --header 'content-type: application/json'
 expect_status 200
-expect_true '.data | type == "array"' 'the API answers'
+expect_json 'check("the API answers"; .data | type == "array"; .)'
 dataloy_expect_refused "$ACCESS_TOKEN" "$DATALOY_DEV_API_URL"
 
 step reuse '"use the same token as long as it is valid"'

@@ -3,8 +3,11 @@
 #
 # Environment: GATEHOUSE_URL (or the first argument; default http://127.0.0.1:8080), GATEHOUSE_ADMIN_EMAIL and
 # GATEHOUSE_ADMIN_PASSWORD (the admin creates what the seed assumes exists: projects, bots, users, APIs),
-# SEEDS_TRANSCRIPT (a file to append one JSON line per exchange to), SEEDS_KNOWN_DIFFERENCES (comma-separated
-# ids of differences to report without failing; see docs/seeds.md).
+# SEEDS_TRANSCRIPT (a file to append one JSON line per exchange to; bodies and headers go beside it),
+# SEEDS_KNOWN_DIFFERENCES (comma-separated ids of differences to report without failing; see docs/seeds.md).
+#
+# Every check of a response is one jq program (one process per response, not per field): the scripts run in CI
+# next to everything else.
 set -euo pipefail
 
 for tool in curl jq; do
@@ -16,11 +19,27 @@ GATEHOUSE_URL="${GATEHOUSE_URL%/}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 STEP_ID=setup
-KNOWN_SEEN=''
 STATUS=0
 BODY=''
+BODY_FILE="$WORK/body"
+HEADERS_FILE="$WORK/headers"
+EXCHANGES=0
+KNOWN_SEEN=''
 # A suffix that keeps reruns against the same Gatehouse apart (emails and bot names are unique).
 RUN="$(date +%s)$RANDOM"
+
+# jq definitions for the checks: check(description; condition[; what to show when it fails]), jwt(0|1) decodes
+# a JWT's header or claims (not verified), fields("a b c") is "exactly these fields" (JSON objects are
+# unordered: order aside), has_fields("a b") is "at least these".
+JQ_DEFS='
+def check(d; c): if c then "ok    \(d)" else "FAIL  \(d)" end;
+def check(d; c; got): if c then "ok    \(d)" else "FAIL  \(d), got \(got | tojson | .[0:400])" end;
+def jwt(n): split(".") | .[n] | gsub("-"; "+") | gsub("_"; "/") | (. + ("=" * ((4 - length % 4) % 4))) | @base64d | fromjson;
+def fields($k): check("exactly the fields \($k)"; (keys_unsorted | sort) == ($k | split(" ") | sort); keys_unsorted);
+def has_fields($k): check("has the fields \($k)"; (($k | split(" ")) - keys_unsorted) == []; keys_unsorted);
+def eq($path; $v): check("\($path) = \($v | tojson)"; getpath($path | ltrimstr(".") | split(".")) == $v; getpath($path | ltrimstr(".") | split(".")));
+def seconds_date: test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$");
+'
 
 step() {
   STEP_ID="$1"
@@ -43,45 +62,61 @@ known_difference() {
     *",$id,"*)
       printf '  KNOWN DIFFERENCE %s: %s\n' "$id" "$text"
       KNOWN_SEEN="${KNOWN_SEEN:+$KNOWN_SEEN, }$id"
-      record_note "known_difference" "$id" ;;
+      if [ -n "${SEEDS_TRANSCRIPT:-}" ]; then
+        printf '{"seed":"%s","step":"%s","kind":"known_difference","id":"%s"}\n' "$SEED" "$STEP_ID" "$id" >>"$SEEDS_TRANSCRIPT"
+      fi ;;
     *) differs "$text (difference id: $id)" ;;
   esac
 }
 
 # finish NAME: the last line of a script that got to its end.
 finish() {
-  if [ -n "${KNOWN_SEEN:-}" ]; then
+  if [ -n "$KNOWN_SEEN" ]; then
     printf '\nseed %s (%s): every step as the document shows, except the known differences: %s (docs/seeds.md)\n' "$SEED" "$1" "$KNOWN_SEEN"
   else
     printf '\nseed %s (%s): every step as the document shows\n' "$SEED" "$1"
   fi
 }
 
-record_note() {
-  [ -n "${SEEDS_TRANSCRIPT:-}" ] || return 0
-  jq -nc --arg seed "$SEED" --arg step "$STEP_ID" --arg kind "$1" --arg id "$2" '{seed:$seed, step:$step, kind:$kind, id:$id}' >>"$SEEDS_TRANSCRIPT"
+# jstr VALUE: VALUE as a JSON string (for the request bodies the seeds show, built without a process).
+jstr() {
+  local s="${1//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  printf '"%s"' "$s"
 }
 
-# call METHOD URL [curl options...]: one HTTP exchange with curl; sets STATUS and BODY and records it.
+# call METHOD URL [curl options...]: one HTTP exchange with curl; sets STATUS and BODY. With SEEDS_TRANSCRIPT, the
+# body and headers are kept beside the transcript and a line names them.
 call() {
   local method="$1" url="$2"
   shift 2
-  printf '  →     curl -X %s %s\n' "$method" "$url"
-  STATUS="$(curl -sS -X "$method" -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' "$url" "$@")" ||
-    differs "curl could not complete $method $url"
-  BODY="$(cat "$WORK/body")"
-  printf '  ←     HTTP %s %.160s%s\n' "$STATUS" "$(tr -s '\n ' '  ' <<<"$BODY")" "$([ ${#BODY} -gt 160 ] && echo ' ...')"
+  EXCHANGES=$((EXCHANGES + 1))
   if [ -n "${SEEDS_TRANSCRIPT:-}" ]; then
-    jq -nc --arg seed "$SEED" --arg step "$STEP_ID" --arg method "$method" --arg url "$url" --argjson status "$STATUS" \
-      --rawfile body "$WORK/body" --rawfile headers "$WORK/headers" \
-      '{seed:$seed, step:$step, kind:"http", method:$method, url:$url, status:$status, headers:$headers, body:$body}' >>"$SEEDS_TRANSCRIPT"
+    BODY_FILE="$SEEDS_TRANSCRIPT.$EXCHANGES.body"
+    HEADERS_FILE="$SEEDS_TRANSCRIPT.$EXCHANGES.headers"
+  fi
+  printf '  →     curl -X %s %s\n' "$method" "$url"
+  STATUS="$(curl -sS -X "$method" -o "$BODY_FILE" -D "$HEADERS_FILE" -w '%{http_code}' "$url" "$@")" ||
+    differs "curl could not complete $method $url"
+  BODY="$(<"$BODY_FILE")"
+  local preview="${BODY//$'\n'/ }"
+  printf '  ←     HTTP %s %.160s%s\n' "$STATUS" "$preview" "$([ ${#preview} -gt 160 ] && echo ' ...')"
+  if [ -n "${SEEDS_TRANSCRIPT:-}" ]; then
+    case "$url" in *'"'* | *'\'*) differs "cannot record the URL $url" ;; esac
+    printf '{"seed":"%s","step":"%s","kind":"http","method":"%s","url":"%s","status":%s,"bodyFile":"%s","headersFile":"%s"}\n' \
+      "$SEED" "$STEP_ID" "$method" "$url" "$STATUS" "$BODY_FILE" "$HEADERS_FILE" >>"$SEEDS_TRANSCRIPT"
   fi
 }
 
-# header NAME: the value of a response header of the last call (case-insensitive), empty when absent.
+# header NAME: the value of a response header of the last call (NAME in lower case), empty when absent.
 header() {
-  tr -d '\r' <"$WORK/headers" | awk -v name="$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')" -F': ' \
-    'tolower($1) == name { sub(/^[^:]*: /, ""); value = $0 } END { print value }'
+  local line name value=''
+  while IFS= read -r line; do
+    line="${line%$'\r'}"
+    name="${line%%:*}"
+    if [ "${name,,}" = "$1" ]; then value="${line#*: }"; fi
+  done <"$HEADERS_FILE"
+  printf '%s' "$value"
 }
 
 expect_status() {
@@ -89,50 +124,30 @@ expect_status() {
   ok "HTTP $1"
 }
 
-# json FILTER [INPUT]: jq over the last body (or INPUT).
-json() { jq -c "$1" <<<"${2:-$BODY}" 2>/dev/null || differs "the response is not JSON: $(printf '%.200s' "${2:-$BODY}")"; }
-
-# str FILTER [INPUT]: a string field of the last body, raw.
-str() { jq -r "$1" <<<"${2:-$BODY}" 2>/dev/null || differs "the response is not JSON: $(printf '%.200s' "${2:-$BODY}")"; }
-
-# expect_eq FILTER EXPECTED_JSON [INPUT]: one field, compared as JSON.
-expect_eq() {
-  local actual
-  actual="$(json "$1" "${3:-}")"
-  [ "$actual" = "$(jq -c -n "$2")" ] || differs "$1: expected $2, got $actual"
-  ok "$1 = $2"
+# expect_json PROGRAM [jq options...]: runs the checks PROGRAM emits (check(...), fields(...), ...) on the last
+# body, prints them, and stops at the first that failed.
+expect_json() {
+  local program="$1" out line failed=''
+  shift
+  out="$(jq -r "$@" "$JQ_DEFS $program" <<<"$BODY" 2>&1)" || differs "the checks could not run on the response: $out"
+  while IFS= read -r line; do
+    printf '  %s\n' "$line"
+    case "$line" in FAIL*) [ -n "$failed" ] || failed="${line#FAIL  }" ;; esac
+  done <<<"$out"
+  [ -z "$failed" ] || differs "$failed"
 }
 
-# expect_true FILTER DESCRIPTION [INPUT]
-expect_true() {
-  [ "$(json "$1" "${3:-}")" = "true" ] || differs "$2 (check: $1; value: $(json '.' "${3:-}" | cut -c1-300))"
-  ok "$2"
+# get 'FILTER, FILTER, ...' VAR VAR ...: string fields of the last body into shell variables, in one jq run.
+get() {
+  local filter="$1" values
+  shift
+  values="$(jq -r "[$filter | if . == null then \"null\" else tostring end] | join(\"\\u001f\")" <<<"$BODY" 2>/dev/null)" ||
+    differs "the response is not JSON"
+  IFS=$'\x1f' read -r "$@" <<<"$values"
 }
 
-# expect_keys "k1 k2 ..." [INPUT]: the object has exactly these keys (JSON objects are unordered: order aside).
-expect_keys() {
-  local expected actual
-  expected="$(jq -cn --arg k "$1" '$k | split(" ")')"
-  actual="$(json 'keys_unsorted' "${2:-}")"
-  if [ "$(jq -cn --argjson a "$actual" '$a | sort')" != "$(jq -cn --argjson e "$expected" '$e | sort')" ]; then
-    differs "fields: expected exactly $expected, got $actual (missing: $(jq -cn --argjson e "$expected" --argjson a "$actual" '$e - $a'), extra: $(jq -cn --argjson e "$expected" --argjson a "$actual" '$a - $e'))"
-  fi
-  ok "exactly the fields $1"
-}
-
-# expect_has_keys "k1 k2 ..." [INPUT]: at least these keys.
-expect_has_keys() {
-  local missing
-  missing="$(jq -cn --arg k "$1" --argjson a "$(json 'keys_unsorted' "${2:-}")" '($k | split(" ")) - $a')"
-  [ "$missing" = "[]" ] || differs "missing fields $missing"
-  ok "has the fields $1"
-}
-
-# jwt_part TOKEN N: the decoded JSON of a JWT's header (0) or payload (1), not verified.
-jwt_part() {
-  jq -cR --argjson n "$2" 'split(".") | .[$n] | gsub("-"; "+") | gsub("_"; "/") | (. + ("=" * ((4 - length % 4) % 4))) | @base64d | fromjson' <<<"$1" 2>/dev/null ||
-    differs "not a JWT: $(printf '%.40s' "$1")..."
-}
+# jwt_claim TOKEN CLAIM: one claim of a JWT, not verified.
+jwt_claim() { jq -rn --arg t "$1" "$JQ_DEFS"' $t | jwt(1) | .'"$2" || differs "not a JWT: ${1:0:20}..."; }
 
 # The admin's token for the management API (the seeds' "log in first" step, done with the password grant).
 admin_login() {
@@ -141,7 +156,7 @@ admin_login() {
   call POST "$GATEHOUSE_URL/oauth/token" --data-urlencode grant_type=password \
     --data-urlencode "username=$GATEHOUSE_ADMIN_EMAIL" --data-urlencode "password=$GATEHOUSE_ADMIN_PASSWORD"
   expect_status 200
-  ADMIN_TOKEN="$(str .access_token)"
+  get .access_token ADMIN_TOKEN
 }
 
 # admin_api METHOD PATH [JSON]: the management API as the admin.
@@ -153,14 +168,12 @@ admin_api() {
   fi
 }
 
-# The error shape of the Dataloy seed (every non-OAuth error of Gatehouse and of @gatehouse/verify APIs).
+# expect_error_shape STATUS METHOD URI [EXTRA_CHECKS]: the error shape of the Dataloy seed (every non-OAuth error
+# of Gatehouse and of the APIs that use @gatehouse/verify), field by field.
 expect_error_shape() {
-  local status="$1" method="$2" uri="$3"
-  expect_status "$status"
-  expect_keys "statusCode statusText message date statusFamily method uri"
-  expect_eq .statusCode "$status"
-  expect_eq .statusFamily '"CLIENT_ERROR"'
-  expect_eq .method "\"$method\""
-  expect_eq .uri "$(jq -cn --arg u "$uri" '$u')"
-  expect_true '.date | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$")' 'date is like "2019-11-13T06:26:01"'
+  expect_status "$1"
+  expect_json 'fields("statusCode statusText message date statusFamily method uri"),
+    eq(".statusCode"; $status), eq(".statusFamily"; "CLIENT_ERROR"), eq(".method"; $method), eq(".uri"; $uri),
+    check("date is like \"2019-11-13T06:26:01\""; .date | seconds_date; .date)'"${4:+, $4}" \
+    --argjson status "$1" --arg method "$2" --arg uri "$3"
 }
