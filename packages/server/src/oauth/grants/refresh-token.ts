@@ -3,7 +3,7 @@
 import { OAuthError, invalidRequest } from '../errors.ts';
 import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope, required } from '../params.ts';
-import { issueSession, newRefreshToken, principalProject } from '../session.ts';
+import { allowedScopes, issueSession, newRefreshToken, principalProject } from '../session.ts';
 import { type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
 import type { RefreshToken } from '../../store/refresh-tokens.ts';
@@ -33,13 +33,16 @@ export const refreshToken: GrantHandler = {
     if (current.clientId !== client.clientId) throw invalidGrant('refresh token belongs to another client');
     const aud = requestedAudience(params);
     if (aud !== undefined && !current.audience.includes(aud)) throw invalidGrant('refresh token was issued for another audience');
-    const granted = current.scope.split(' ').filter(Boolean);
-    const scope = narrowScopes(parseScope(params.get('scope')), granted);
     const principal = await principalOf(svc, current);
     if (!principal) {
       await svc.store.refreshTokens.revokeFamily(current.familyId);
       throw invalidGrant('the account no longer exists');
     }
+    // The family's scope as far as the account still holds it: a grant narrowed since the login narrows this too.
+    const target = await resolveTarget(svc, current.audience);
+    const held = await allowedScopes(svc, principal, target);
+    const granted = current.scope.split(' ').filter((s) => s && held.includes(s));
+    const scope = narrowScopes(parseScope(params.get('scope')), granted);
     const next = newRefreshToken();
     const now = Date.now();
     const result = await svc.store.refreshTokens.rotate(hash, now, (prev) => ({
@@ -58,7 +61,6 @@ export const refreshToken: GrantHandler = {
       throw invalidGrant('refresh token reuse: family revoked');
     }
     if (result.outcome !== 'rotated') throw invalidGrant(`refresh token is ${current.status}`);
-    const target = await resolveTarget(svc, current.audience);
     const res = await issueSession(svc, principal, client, target, scope, next);
     svc.events.emitEvent({ ...base, type: 'token.issued', outcome: 'success', audience: current.audience.join(' '), detail: { family: current.familyId } });
     return res;
