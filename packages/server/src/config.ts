@@ -45,6 +45,10 @@ export interface Config {
   readonly bruteForceIpThreshold: number;
   readonly workers: number;
   readonly shutdownTimeoutMs: number;
+  readonly databasePoolSize: number;
+  readonly cacheTtlSeconds: number;
+  readonly redisPrefix: string;
+  readonly metrics: boolean;
 }
 
 export const SIGNING_ALGS = ['ES256', 'EdDSA', 'RS256', 'PS256'] as const;
@@ -79,6 +83,10 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'bruteForceIpThreshold', env: 'GATEHOUSE_BRUTE_FORCE_IP_THRESHOLD', kind: 'int', default: 100, min: 0, doc: 'Failed logins per client IP (any account) in the window before 429; 0 turns the per-IP limit off.' },
   { key: 'workers', env: 'GATEHOUSE_WORKERS', flag: '--workers', kind: 'int', default: 1, min: 1, max: 256, doc: 'Worker processes (node:cluster) sharing the port.' },
   { key: 'shutdownTimeoutMs', env: 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 10_000, min: 0, doc: 'How long SIGTERM waits for in-flight requests.' },
+  { key: 'databasePoolSize', env: 'GATEHOUSE_DATABASE_POOL_SIZE', flag: '--database-pool-size', kind: 'int', default: 10, min: 1, max: 1000, doc: 'PostgreSQL connections each node (each worker) opens at most, plus one for change notifications. Keep nodes × workers × (this + 1) under the server\'s max_connections.' },
+  { key: 'cacheTtlSeconds', env: 'GATEHOUSE_CACHE_TTL_SECONDS', kind: 'int', default: 60, min: 0, max: 3600, doc: 'PostgreSQL only: how long a node keeps bots, APIs and grants in memory. Every change reaches every node\'s caches within milliseconds through change notifications, and the caches switch off while notifications are not being received; this bounds an entry\'s age regardless. 0 turns the caches off.' },
+  { key: 'redisPrefix', env: 'GATEHOUSE_REDIS_PREFIX', kind: 'string', default: 'gatehouse:', doc: 'Prefix of every Redis key and channel Gatehouse uses, so deployments can share one Redis.' },
+  { key: 'metrics', env: 'GATEHOUSE_METRICS', kind: 'bool', default: true, doc: 'Serve Prometheus metrics at GET /metrics. No label carries a secret, token or client id; still, expose it only to your monitoring network.' },
 ];
 
 export class ConfigError extends Error {}
@@ -139,6 +147,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   if (out.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(out.databaseUrl as string)) {
     throw new ConfigError('--database-url must be a postgres:// URL');
+  }
+  if (out.redisUrl !== undefined && !/^rediss?:\/\//.test(out.redisUrl as string)) {
+    throw new ConfigError('--redis-url must be a redis:// or rediss:// URL');
   }
   const tp = String(out.trustProxy ?? '').trim();
   out.trustProxy = tp === '' || tp === 'false' ? false : tp === 'true' ? true : tp;

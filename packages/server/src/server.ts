@@ -12,6 +12,7 @@ import { TokenReuseCache } from './domain/token-reuse.ts';
 import { generatePassword, hashPassword } from './crypto/passwords.ts';
 import { buildApp } from './http/app.ts';
 import { isUniqueViolation } from './store/json.ts';
+import { Cluster } from './cluster/index.ts';
 import type { AppContext } from './http/context.ts';
 import type { OAuthServices } from './oauth/context.ts';
 import { BruteForceGuard } from './security/brute-force.ts';
@@ -32,7 +33,7 @@ export interface StartOptions {
 /** Opens the store and the keys: what both the server and the offline CLI need. */
 export async function openServices(config: Config): Promise<{ services: OAuthServices & { appTokens: AppTokens }; store: Store; generatedKey: boolean }> {
   const keys = loadServerKeys(config.secretKey, config.dataDir);
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   const keyring = new Keyring(store.signingKeys, {
     encryptionKey: keys.encryption,
     rotationDays: config.keyRotationDays,
@@ -92,8 +93,11 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
     print(`warning: GATEHOUSE_SECRET_KEY is not set; generated one into ${config.dataDir}/secret.key. Set it explicitly when running several nodes.`);
   }
   await ensureAdmin(config, store, print);
-  const ctx: AppContext = { ...services, config, startedAt: Date.now() };
+  // Node-to-node services (src/cluster): caches in front of the store, change notifications, Redis.
+  const cluster = new Cluster({ config, store, keyring: services.keyring, events: services.events, reuse: services.reuse });
+  const ctx: AppContext = { ...services, store: cluster.store, config, startedAt: Date.now(), cluster };
   const app = await buildApp(ctx, { logStream: options.logStream });
+  await cluster.start(app.log);
   await app.listen({ port: listenPort, host: config.host });
 
   // Key rotation: checked every minute; the compare-and-set in the store lets exactly one node rotate.
@@ -115,6 +119,7 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
       const timer = setTimeout(() => app.server.closeAllConnections?.(), config.shutdownTimeoutMs).unref();
       await app.close();
       clearTimeout(timer);
+      await cluster.close();
       await store.close();
     })());
   return { app, ctx, url: config.issuer, close };

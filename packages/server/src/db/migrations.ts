@@ -181,7 +181,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           create or replace function gatehouse_notify_change() returns trigger language plpgsql as $$
           declare
             r jsonb;
-            payload jsonb := jsonb_build_object('t', TG_TABLE_NAME);
+            payload jsonb := jsonb_build_object('t', TG_TABLE_NAME, 'op', lower(TG_OP));
           begin
             if TG_LEVEL = 'ROW' then
               if TG_OP = 'INSERT' then r := to_jsonb(NEW); else r := to_jsonb(OLD); end if;

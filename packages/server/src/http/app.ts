@@ -1,6 +1,7 @@
 // Builds the Fastify application: logging with redaction, parsers, error shapes, security headers, routes.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './context.ts';
 import { installErrorHandlers, sendApiError } from './errors.ts';
@@ -13,6 +14,8 @@ import { managementRoutes } from './routes/management/index.ts';
 import { ErrorBody } from './routes/management/schemas.ts';
 import { openApiOptions } from './openapi.ts';
 import { swaggerUiRoutes } from './swagger-ui.ts';
+import { TOKEN_ROUTES, installMetrics } from '../ops/http.ts';
+import { tokenRateLimit } from '../cluster/rate-limit.ts';
 import { installSecurityHooks, passwordGrantRoutes } from '../security/index.ts';
 
 export interface BuildOptions {
@@ -68,6 +71,22 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   registerFormParser(app);
   installErrorHandlers(app);
   app.addSchema(ErrorBody);
+
+  // Metrics hooks and GET /metrics (ops/), then the token endpoints' rate limit, shared through Redis when
+  // there is one (cluster/rate-limit.ts); both before the routes they observe.
+  const metrics = installMetrics(app, ctx);
+  if (ctx.config.tokenRateLimit > 0) {
+    await app.register(
+      rateLimit,
+      tokenRateLimit({
+        max: ctx.config.tokenRateLimit,
+        routes: new Set(TOKEN_ROUTES.keys()),
+        redis: ctx.cluster?.redis,
+        prefix: ctx.config.redisPrefix,
+        onRejected: (route) => metrics?.rateLimited.inc({ route }),
+      }),
+    );
+  }
 
   await app.register(helmet, {
     // An API: no HTML to protect except the Swagger UI, which needs its own scripts and styles.

@@ -28,10 +28,14 @@ export interface StartOptions {
   databaseUrl?: string;
   /** 'postgres' creates and drops a fresh database (needs GATEHOUSE_TEST_DATABASE_URL). */
   store?: 'sqlite' | 'postgres';
+  /** A public issuer shared by several nodes (GATEHOUSE_ISSUER); `url` is then the node's own listen address. */
+  issuer?: string;
 }
 
 export interface Gatehouse {
+  /** Where to send requests: the issuer, or the listen address when an `issuer` was given. */
   readonly url: string;
+  readonly issuer: string;
   readonly dataDir: string;
   readonly admin: { email: string; password: string };
   readonly process: ChildProcess;
@@ -59,7 +63,8 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Gateho
     pg = await createTestDatabase();
     databaseUrl = pg.url;
   }
-  const admin = { email: 'admin@gatehouse.test', password: `admin-pass-${process.pid}-${++counter}-x` };
+  // Nodes that share a database share its admin: pass the same GATEHOUSE_ADMIN_PASSWORD in `env` to each.
+  const admin = { email: 'admin@gatehouse.test', password: options.env?.GATEHOUSE_ADMIN_PASSWORD ?? `admin-pass-${process.pid}-${++counter}-x` };
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     GATEHOUSE_ADMIN_EMAIL: admin.email,
@@ -67,6 +72,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Gateho
     GATEHOUSE_SECRET_KEY: Buffer.alloc(32, 7).toString('hex'),
     GATEHOUSE_LOG_LEVEL: 'info',
     ...options.env,
+    ...(options.issuer ? { GATEHOUSE_ISSUER: options.issuer } : {}),
   };
   const args = [BIN, 'start', '--port', '0', '--data-dir', dataDir];
   if (databaseUrl) args.push('--database-url', databaseUrl);
@@ -80,12 +86,15 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Gateho
     const timer = setTimeout(() => reject(new Error(`Gatehouse did not start in 20 s:\n${logs}`)), 20_000);
     const check = () => {
       const m = /Gatehouse is ready at (\S+)/.exec(logs);
-      if (m) {
+      // With a shared issuer the ready line names the issuer; Fastify's own line names this node's address.
+      const listening = options.issuer ? /Server listening at (http:\/\/[^"\s]+)/.exec(logs) : m;
+      if (m && listening) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(listening[1]!);
       }
     };
     child.stderr.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`Gatehouse exited with ${code} before it was ready:\n${logs}`));
@@ -114,6 +123,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Gateho
 
   const gh: Gatehouse = {
     url,
+    issuer: options.issuer ?? url,
     dataDir,
     admin,
     process: child,

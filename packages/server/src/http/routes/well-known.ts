@@ -24,6 +24,9 @@ export async function wellKnownRoutes(app: FastifyInstance, { ctx }: { ctx: AppC
     }
     checks.keys = ctx.keyring.hasActive(ctx.config.signingAlg as never) ? 'ok' : 'missing';
     const ready = Object.values(checks).every((v) => v === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+    // Informative only: without notifications the caches are off, without Redis rate limits are per node;
+    // the node still answers correctly, so neither makes it unready.
+    const cluster = ctx.cluster?.status();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, ...(cluster ? { cluster } : {}) });
   });
 }
