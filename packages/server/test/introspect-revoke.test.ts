@@ -100,3 +100,36 @@ describe('introspection, revocation, userinfo', () => {
     assert.match(no.headers.get('www-authenticate') ?? '', /^Bearer/);
   });
 });
+
+describe('the ID token as a bearer token (Dataloop seed)', () => {
+  test('works on the management API, can be revoked, and is refused where an access token is required', async () => {
+    const gh = await startGatehouse();
+    try {
+      const project = await gh.createProject('myProject');
+      const login = await fetch(`${gh.url}/token?default`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: gh.admin.email, password: gh.admin.password, type: 'user_credentials' }),
+      });
+      const { id_token } = await login.json();
+      const get = (token: string) => fetch(`${gh.url}/api/v1/projects/${project.id}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await get(id_token)).status, 200);
+      const other = await gh.createBot({ name: 'not-mine' });
+      const botLogin = await gh.token({ grant_type: 'password', username: other.email, password: other.password }, { basic: [other.client_id, other.client_secret] });
+      const r = await get(botLogin.body.id_token);
+      assert.equal(r.status, 401, 'an ID token issued to another client is not a bearer token here');
+      const intro = await fetch(`${gh.url}/oauth/introspect`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await gh.adminToken()}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: id_token }),
+      });
+      assert.deepEqual(await intro.json(), { active: false }, 'introspection speaks of access and refresh tokens only');
+      await fetch(`${gh.url}/oauth/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: id_token }) });
+      const revoked = await get(id_token);
+      assert.equal(revoked.status, 401);
+      assert.equal(revoked.headers.get('x-auth-reason'), 'token_revoked');
+    } finally {
+      await gh.stop();
+    }
+  });
+});

@@ -78,13 +78,18 @@ export class TokenMinter {
   async idToken(claims: Record<string, unknown>, sub: string, clientId: string, lifetime: number, alg: SigningAlg): Promise<string> {
     const key = this.#keyring.signingKey(alg);
     const iat = Math.floor(Date.now() / 1000);
-    return new SignJWT({ ...claims, iss: this.#issuer, sub, aud: clientId, iat, exp: iat + lifetime })
+    // A jti lets an ID token be revoked like an access token (the Dataloop seed sends ID tokens as bearer tokens).
+    return new SignJWT({ ...claims, iss: this.#issuer, sub, aud: clientId, iat, exp: iat + lifetime, jti: newJti() })
       .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
       .sign(key.privateKey);
   }
 
-  /** Verifies one of our access tokens: signature by a published key, issuer, audience, expiry, revocation. */
-  async check(token: string, audience?: string): Promise<CheckResult> {
+  /**
+   * Verifies one of our tokens: signature by a published key, issuer, audience, expiry, revocation.
+   * `kind: 'id'` checks an ID token instead of an access token (typ JWT; its audience is a client id).
+   */
+  async check(token: string, audience?: string, kind: 'access' | 'id' = 'access'): Promise<CheckResult> {
+    const expectedTyp = kind === 'access' ? 'at+jwt' : 'JWT';
     if (token.length > 8192) return { ok: false, reason: 'token_invalid', message: 'Token is too large.' };
     let kid: string | undefined;
     let typ: string | undefined;
@@ -95,7 +100,7 @@ export class TokenMinter {
     } catch {
       return { ok: false, reason: 'token_invalid', message: 'Token is malformed.' };
     }
-    if (typ !== 'at+jwt' || !kid) return { ok: false, reason: 'token_invalid', message: 'Not an access token.' };
+    if (typ !== expectedTyp || !kid) return { ok: false, reason: 'token_invalid', message: kind === 'access' ? 'Not an access token.' : 'Not an ID token.' };
     let key = this.#keyring.publicKey(kid);
     if (!key) {
       await this.#keyring.refresh(); // another node may have rotated
@@ -107,7 +112,7 @@ export class TokenMinter {
       const r = await jwtVerify(token, key.key, {
         issuer: this.#issuer,
         algorithms: [key.alg],
-        typ: 'at+jwt',
+        typ: expectedTyp,
         clockTolerance: 5,
         ...(audience ? { audience } : {}),
         requiredClaims: ['sub', 'jti', 'exp', 'iat'],

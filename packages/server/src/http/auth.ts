@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.ts';
 import type { AppContext } from './context.ts';
 import { parseSub } from '../domain/principal.ts';
+import { PUBLIC_CLIENT_ID } from '../oauth/context.ts';
 import type { AccessClaims } from '../domain/tokens.ts';
 import type { User } from '../store/users.ts';
 import type { Bot } from '../store/bots.ts';
@@ -30,10 +31,20 @@ const lastTouched = new Map<string, number>();
 export async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Caller> {
   const token = bearerToken(req);
   if (!token) throw new ApiError(401, 'Authentication required: send Authorization: Bearer <token>.');
-  const result = await ctx.minter.check(token, ctx.config.managementAudience);
+  let result = await ctx.minter.check(token, ctx.config.managementAudience);
+  let idTokenBearer = false;
+  if (!result.ok && result.message === 'Not an access token.') {
+    // The Dataloop seed uses the ID token from POST /token?default as its bearer token. Accept that here, on the
+    // management API only, for ID tokens issued to the first-party public client; verifiers keep refusing them.
+    const asId = await ctx.minter.check(token, PUBLIC_CLIENT_ID, 'id');
+    if (asId.ok || asId.message !== 'Not an ID token.') {
+      result = asId;
+      idTokenBearer = true;
+    }
+  }
   if (!result.ok) throw new ApiError(401, result.message, { reason: result.reason });
   const claims = result.claims;
-  const scopes = (claims.scope ?? '').split(' ').filter(Boolean);
+  const scopes = idTokenBearer ? ['openid', 'profile', 'email'] : (claims.scope ?? '').split(' ').filter(Boolean);
   const { type, id } = parseSub(claims.sub);
   if (claims.gh_token_type === 'app') {
     // Record use at most once a minute per token, off the request's critical path.

@@ -65,9 +65,16 @@ export async function revoke(svc: OAuthServices, body: unknown, authorization: s
     svc.events.emitEvent({ type: 'token.revoked', outcome: 'success', clientId: caller.clientId, subject: rt.subjectType === 'bot' ? `bot|${rt.subjectId}` : rt.subjectId, detail: { kind: 'refresh_token', family: rt.familyId } });
     return;
   }
-  const r = await svc.minter.check(token);
+  let r = await svc.minter.check(token);
+  let isIdToken = false;
+  if (!r.ok && r.message === 'Not an access token.') {
+    // ID tokens (used as bearer tokens by the Dataloop flow) are revocable by the client they were issued to,
+    // which checking them with the caller as audience enforces.
+    r = await svc.minter.check(token, caller.clientId, 'id');
+    isIdToken = true;
+  }
   if (!r.ok) return;
-  const ownerOk = r.claims.client_id === caller.clientId || (caller.kind === 'bot' && r.claims.sub === `bot|${caller.bot.id}`);
+  const ownerOk = isIdToken || r.claims.client_id === caller.clientId || (caller.kind === 'bot' && r.claims.sub === `bot|${caller.bot.id}`);
   if (!ownerOk) return;
   await svc.store.revocations.revokeJti(r.claims.jti, r.claims.exp * 1000, Date.now());
   svc.reuse.dropJti(r.claims.jti);
