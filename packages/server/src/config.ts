@@ -59,7 +59,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'host', env: 'GATEHOUSE_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', doc: 'Interface to listen on. Use 0.0.0.0 behind a load balancer.' },
   { key: 'dataDir', env: 'GATEHOUSE_DATA_DIR', flag: '--data-dir', kind: 'string', default: './.gatehouse', doc: 'Directory for the SQLite file and the generated secret key.' },
   { key: 'databaseUrl', env: 'GATEHOUSE_DATABASE_URL', flag: '--database-url', kind: 'url', default: undefined, secret: true, doc: 'A postgres:// URL; when set, PostgreSQL replaces the embedded SQLite store.' },
-  { key: 'redisUrl', env: 'GATEHOUSE_REDIS_URL', flag: '--redis-url', kind: 'url', default: undefined, secret: true, doc: 'Optional redis:// URL for shared rate-limit counters and revocation fan-out.' },
+  { key: 'redisUrl', env: 'GATEHOUSE_REDIS_URL', flag: '--redis-url', kind: 'url', default: undefined, secret: true, doc: 'Optional redis:// (or rediss://) URL: token rate-limit counters shared by every node, and a second path for change announcements between nodes. Gatehouse keeps working while it is down.' },
   { key: 'issuer', env: 'GATEHOUSE_ISSUER', flag: '--issuer', kind: 'url', default: undefined, doc: 'Public base URL, the `iss` of every token. Default http://HOST:PORT.' },
   { key: 'adminEmail', env: 'GATEHOUSE_ADMIN_EMAIL', kind: 'string', default: undefined, doc: 'Email of the admin user created on first start (default admin@gatehouse.local).' },
   { key: 'adminPassword', env: 'GATEHOUSE_ADMIN_PASSWORD', kind: 'string', default: undefined, secret: true, doc: 'Password of the admin user created on first start; generated and printed once when unset.' },

@@ -44,7 +44,7 @@ export class RedisLink {
       // Reconnect for ever, at most every 2 s.
       retryStrategy: (times) => Math.min(100 * times, 2_000),
       keepAlive: 10_000,
-      connectionName: 'gatehouse',
+      connectionName: `gatehouse:${options.nodeId}`,
     };
     this.commands = new Redis(options.url, { ...common, enableOfflineQueue: false, commandTimeout: 500, maxRetriesPerRequest: 0 });
     this.#subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null });
