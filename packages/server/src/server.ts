@@ -95,7 +95,8 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
   await ensureAdmin(config, store, print);
   // Node-to-node services (src/cluster): caches in front of the store, change notifications, Redis.
   const cluster = new Cluster({ config, store, keyring: services.keyring, events: services.events, reuse: services.reuse });
-  const ctx: AppContext = { ...services, store: cluster.store, config, startedAt: Date.now(), cluster };
+  const bruteForce = cluster.failureStore ? new BruteForceGuard(config, cluster.failureStore) : services.bruteForce;
+  const ctx: AppContext = { ...services, store: cluster.store, bruteForce, config, startedAt: Date.now(), cluster };
   const app = await buildApp(ctx, { logStream: options.logStream });
   await cluster.start(app.log);
   await app.listen({ port: listenPort, host: config.host });

@@ -12,6 +12,8 @@ import { type Change, parseChange } from './changes.ts';
 import { StoreCaches, cachedStore } from './cached-store.ts';
 import { type ListenerState, PgListener } from './pg-listener.ts';
 import { RedisLink, type RedisState, describeRedisUrl } from './redis.ts';
+import { RedisFailureStore } from './redis-failure-store.ts';
+import type { FailureStore } from '../security/failure-store.ts';
 
 /** The parts of the server-side token reuse cache that changes must reach (domain/token-reuse.ts). */
 interface ReuseCache {
@@ -41,6 +43,8 @@ export class Cluster {
   readonly store: Store;
   readonly caches: StoreCaches;
   readonly redis: RedisLink | undefined;
+  /** Brute-force counters shared through Redis, when there is one (per node otherwise). */
+  readonly failureStore: FailureStore | undefined;
   readonly #listener: PgListener | undefined;
   readonly #o: ClusterOptions;
   #log: FastifyBaseLogger | undefined;
@@ -81,6 +85,7 @@ export class Cluster {
         },
       });
     }
+    this.failureStore = this.redis ? new RedisFailureStore(this.redis, config.redisPrefix) : undefined;
     // Key rotations are announced on Redis too (the database notifies of them by itself).
     const onEvent = (e: { type: string }) => {
       if (e.type === 'key.rotated') this.redis?.publish({ t: 'signing_keys' });

@@ -36,7 +36,7 @@ describe('three nodes on one PostgreSQL database', { skip }, () => {
   };
 
   before(async () => {
-    cluster = await startCluster(3, { redisUrl: REDIS_URL, env: { GATEHOUSE_TOKEN_RATE_LIMIT: '100000' } });
+    cluster = await startCluster(3, { redisUrl: REDIS_URL, env: { GATEHOUSE_TOKEN_RATE_LIMIT: '100000', GATEHOUSE_BRUTE_FORCE_THRESHOLD: '3' } });
     [a, b, c] = cluster.nodes as [Gatehouse, Gatehouse, Gatehouse];
     db = new pg.Client({ connectionString: cluster.db.url });
     await db.connect();
@@ -140,6 +140,17 @@ describe('three nodes on one PostgreSQL database', { skip }, () => {
     const rb = await remaining(b);
     const rc = await remaining(c);
     assert.deepEqual([rb, rc], [ra - 1, ra - 2]);
+  });
+
+  test('brute-force counters are shared through Redis: failures spread over the nodes add up', { skip: noRedis }, async () => {
+    const user = { email: 'guessed@cluster.test', password: 'the real password 42' };
+    await a.createUser(user);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6 && !statuses.includes(429); i++) {
+      const node = [a, b, c][i % 3]!;
+      statuses.push((await node.token({ grant_type: 'password', username: user.email, password: `wrong guess ${i}` })).status);
+    }
+    assert.deepEqual(statuses, [400, 400, 400, 429], 'the threshold (3) counts failures on every node together');
   });
 
   test('JSON logs carry the request id a caller sends', async () => {
