@@ -7,6 +7,7 @@
  *   npm run bench -- --quick          # a short run (1 round, 2 s per point, fewer points), about 3 minutes
  *   npm run bench -- --no-million     # skip seeding 1,000,000 bots (about 1.5 minutes of the full run)
  *   npm run bench -- --keep           # keep the scratch dir: server logs and the .cpuprofile
+ *   npm run bench -- --report-from /tmp/gatehouse-bench-X/results.json   # rewrite the report from a kept run
  *   options: --rounds N --duration S --connections 1,8,32,128 --bots 10,10000 --postgres URL --out FILE
  *
  * A script, not a test: it is not part of `npm test`.
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'report-from': { type: 'string' },
     'no-million': { type: 'boolean', default: false },
     rounds: { type: 'string' },
     duration: { type: 'string' },
@@ -41,6 +43,13 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: path.join(ROOT, 'docs/benchmarks.md') },
   },
 });
+if (args['report-from']) {
+  const saved = JSON.parse(fs.readFileSync(args['report-from'], 'utf8')) as Results;
+  saved.started = new Date(saved.started);
+  saved.finished = new Date(saved.finished);
+  console.error(`wrote ${writeReport(saved, args.out!).join(', ')}`);
+  process.exit(0);
+}
 const quick = args.quick;
 const rounds = Number(args.rounds ?? (quick ? 1 : 3));
 const duration = Number(args.duration ?? (quick ? 2 : 5));
@@ -419,6 +428,7 @@ async function capture(cmd: string, a: string[]): Promise<string> {
 results.finished = new Date();
 results.seconds = (performance.now() - t0) / 1000;
 results.machine.loadAfter = os.loadavg()[0]!;
+fs.writeFileSync(path.join(tmp, 'results.json'), JSON.stringify(results));
 const written = writeReport(results, args.out!);
 log(`wrote ${written.join(', ')} in ${Math.round(results.seconds)} s`);
 if (args.keep) log(`kept ${tmp} (logs, CPU profile)`);

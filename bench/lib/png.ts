@@ -111,8 +111,8 @@ export function lineChart(o: { title: string; xLabel: string; yLabel: string; se
   const c = new Canvas(W, H);
   const ink: RGB = [30, 30, 30];
   const grid: RGB = [225, 225, 225];
-  const left = 110, right = W - 30, top = 60, bottom = H - 190;
-  c.text((W - Canvas.textWidth(o.title)) / 2, 18, o.title, ink);
+  const left = 110, right = W - 30, top = 78, bottom = H - 170;
+  c.text((W - Canvas.textWidth(o.title)) / 2, 14, o.title, ink);
   const xs = [...new Set(o.series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
   const lx = (x: number) => Math.log2(x);
   const [x0, x1] = [lx(xs[0] ?? 1), lx(xs[xs.length - 1] ?? 2)];
@@ -133,7 +133,7 @@ export function lineChart(o: { title: string; xLabel: string; yLabel: string; se
   c.line(left, bottom, right, bottom, ink, 2);
   c.line(left, top, left, bottom, ink, 2);
   c.text((left + right - Canvas.textWidth(o.xLabel)) / 2, bottom + 34, o.xLabel, ink);
-  c.text(12, top - 30, o.yLabel, ink);
+  c.text(12, top - 26, o.yLabel, ink);
   o.series.forEach((s, i) => {
     const col = PALETTE[i % PALETTE.length]!;
     const pts = [...s.points].sort((a, b) => a.x - b.x);
