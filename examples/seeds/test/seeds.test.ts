@@ -28,7 +28,7 @@ const SEEDS = fileURLToPath(new URL('..', import.meta.url));
  * Differences from the seeds that the scripts report without failing (docs/seeds.md, "Known differences"), each
  * with a todo test below that passes once Gatehouse behaves as the seed says.
  */
-const KNOWN_DIFFERENCES = ['id-token-bearer'];
+const KNOWN_DIFFERENCES: string[] = [];
 
 // ---- The documents' examples (../shared/seeds), the shapes responses are checked against. ----
 
@@ -382,7 +382,8 @@ describe('the seed documents, end to end', { concurrency: true }, () => {
         }
         assert.equal(body(first(r, 'project.bot')).role, 'developer');
         const idTokenCall = first(r, 'project.id_token');
-        if (idTokenCall.status !== 200) assert.deepEqual(knownDifferences(r), ['id-token-bearer']);
+        assert.equal(idTokenCall.status, 200, 'the id_token works as the bearer token, as the document says');
+        assert.deepEqual(knownDifferences(r), []);
         const projectUrl = `${env.gh.url}/api/v1/projects/${body(first(r, 'project')).id}`;
         checkErrorShape(first(r, 'no_token'), 401, 'GET', projectUrl);
       });
@@ -491,7 +492,7 @@ describe('the seed documents, end to end', { concurrency: true }, () => {
         assert.deepEqual(sdk(r, 'reuse').grants, ['client_credentials']);
       });
 
-      test('the id_token works as a bearer token, as Dataloop 000/001 say', { skip: shellSkip, todo: 'needs a server change: docs/seeds.md, "Known differences"' }, async () => {
+      test('the id_token works as a bearer token, as Dataloop 000/001 say', { skip: shellSkip }, async () => {
         const r = await run('001');
         const idToken = body(first(r, 'token')).id_token as string;
         const res = await fetch(`${env.gh.url}/api/v1/users/me`, { headers: { authorization: `Bearer ${idToken}` } });

@@ -1,5 +1,5 @@
 // Mints and checks Gatehouse's JWTs. Access tokens follow RFC 9068 (typ at+jwt); ID tokens OpenID Connect Core §2.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { SigningAlg } from '../config.ts';
@@ -35,6 +35,11 @@ export interface AccessClaims extends JWTPayload {
 export type CheckResult =
   | { ok: true; claims: AccessClaims }
   | { ok: false; reason: 'token_expired' | 'token_revoked' | 'token_invalid'; message: string };
+
+/** The key an ID token is revoked by (it has no jti of its own). */
+export function idTokenRevocationKey(token: string): string {
+  return 'idt:' + createHash('sha256').update(token).digest('base64url');
+}
 
 export function newJti(): string {
   return randomBytes(16).toString('base64url');
@@ -78,8 +83,7 @@ export class TokenMinter {
   async idToken(claims: Record<string, unknown>, sub: string, clientId: string, lifetime: number, alg: SigningAlg): Promise<string> {
     const key = this.#keyring.signingKey(alg);
     const iat = Math.floor(Date.now() / 1000);
-    // A jti lets an ID token be revoked like an access token (the Dataloop seed sends ID tokens as bearer tokens).
-    return new SignJWT({ ...claims, iss: this.#issuer, sub, aud: clientId, iat, exp: iat + lifetime, jti: newJti() })
+    return new SignJWT({ ...claims, iss: this.#issuer, sub, aud: clientId, iat, exp: iat + lifetime })
       .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
       .sign(key.privateKey);
   }
@@ -115,9 +119,11 @@ export class TokenMinter {
         typ: expectedTyp,
         clockTolerance: 5,
         ...(audience ? { audience } : {}),
-        requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+        requiredClaims: kind === 'access' ? ['sub', 'jti', 'exp', 'iat'] : ['sub', 'exp', 'iat'],
       });
       claims = r.payload as AccessClaims;
+      // ID tokens carry exactly the claims the Dataloop seed shows, so no jti: they are revoked by their hash.
+      if (kind === 'id') claims = { ...claims, jti: idTokenRevocationKey(token) };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: 'token_expired', message: 'Token expired.' };
       if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'aud') {
