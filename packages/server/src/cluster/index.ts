@@ -97,6 +97,7 @@ export class Cluster {
   /** Connects the listener and Redis. Never fails: each keeps retrying in the background and says so in the log. */
   async start(log: FastifyBaseLogger): Promise<void> {
     this.#log = log;
+    if (!this.#listener && !this.redis) return; // one node on SQLite: nothing to connect
     await Promise.all([this.#listener?.start(log), this.redis?.start(log)]);
     const s = this.status();
     log.info({ node: this.nodeId, notifications: s.notifications, caches: s.caches, redis: this.#o.config.redisUrl ? `${describeRedisUrl(this.#o.config.redisUrl)} (${s.redis})` : 'none' }, 'cluster services started');
