@@ -47,6 +47,7 @@ if (args['report-from']) {
   const saved = JSON.parse(fs.readFileSync(args['report-from'], 'utf8')) as Results;
   saved.started = new Date(saved.started);
   saved.finished = new Date(saved.finished);
+  if (saved.profile?.window && fs.existsSync(saved.profile.file)) saved.profile.summary = summariseProfile(saved.profile.file, saved.profile.window);
   console.error(`wrote ${writeReport(saved, args.out!).join(', ')}`);
   process.exit(0);
 }
@@ -398,7 +399,7 @@ log('profiling the client_credentials path');
   const file = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no .cpuprofile written');
   const threads = [...after].map(([name, secs]) => ({ name, cpuSeconds: secs - (before.get(name) ?? 0) })).filter((t) => t.cpuSeconds > 0.005);
-  results.profile = { rps: r.rps, seconds, threads, summary: summariseProfile(path.join(profDir, file), [from, to]), file: path.join(profDir, file) };
+  results.profile = { rps: r.rps, seconds, threads, summary: summariseProfile(path.join(profDir, file), [from, to]), file: path.join(profDir, file), window: [from, to] };
   log(`  ${Math.round(r.rps)} req/s under the profiler; ${results.profile.summary.components.slice(0, 4).map((c) => `${c.name} ${(c.share * 100).toFixed(0)}%`).join(', ')}`);
 }
 

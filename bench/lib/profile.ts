@@ -25,7 +25,9 @@ const COMPONENTS: [string, (f: Frame) => boolean][] = [
   ['idle (waiting: signing jobs on the thread pool, I/O)', (f) => f.functionName === '(idle)'],
   ['V8/native, unattributed ("program")', (f) => f.functionName === '(program)'],
   ['jose (JWT encode, WebCrypto calls)', (f) => f.url.includes('/jose/')],
-  ['Node WebCrypto glue', (f) => f.url.startsWith('node:internal/crypto/webcrypto') || f.url.startsWith('node:internal/crypto/ec') || f.url.startsWith('node:internal/crypto/keys')],
+  // jobPromise hands the ECDSA job to libuv's pool; on one core the pool thread then preempts the event loop, so the
+  // signature's own time lands here in a wall-clock profile.
+  ['WebCrypto ECDSA sign (job on the thread pool, same core)', (f) => f.functionName === 'jobPromise' || f.url.startsWith('node:internal/crypto/webcrypto') || f.url.startsWith('node:internal/crypto/ec') || f.url.startsWith('node:internal/crypto/keys')],
   ['logging (pino)', (f) => /\/(pino|pino-std-serializers|sonic-boom|thread-stream|fast-redact|@pinojs\/redact)\//.test(f.url)],
   ['store: Kysely + node:sqlite', (f) => f.url.includes('/kysely/') || f.url.includes('/db/sqlite-driver.ts') || f.url.includes('/src/store/')],
   ['audit log batching', (f) => f.url.includes('/store/audit.ts') || f.url.includes('/domain/events.ts')],
