@@ -35,7 +35,9 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   readonly #db: DatabaseSync;
   readonly #cache = new Map<string, Statement>();
   constructor(file: string) {
-    this.#db = new DatabaseSync(file);
+    // The busy timeout comes first: the journal_mode pragma itself may wait for another process (a node that is
+    // writing, or the WAL recovery after a crash), and would fail at once with "database is locked" without it.
+    this.#db = new DatabaseSync(file, { timeout: 5000 });
     // WAL lets readers (and other processes such as the CLI) work beside the writer;
     // busy_timeout makes a second writer wait instead of failing at once.
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');

@@ -218,8 +218,7 @@ describe('token endpoint hygiene', () => {
   });
 
   test('refresh tokens live GATEHOUSE_REFRESH_IDLE_SECONDS unused and never past GATEHOUSE_REFRESH_ABSOLUTE_SECONDS', async () => {
-    const db = new DatabaseSync(path.join(gh.dataDir, 'gatehouse.db'));
-    db.exec('PRAGMA busy_timeout = 5000');
+    const db = new DatabaseSync(path.join(gh.dataDir, 'gatehouse.db'), { timeout: 5000 });
     const introspect = async (token: string) => (await postForm(gh.url, { token }, { path: '/oauth/introspect', headers: { authorization: `Bearer ${await gh.adminToken()}` } })).body;
     const newest = () => db.prepare('SELECT id, created_at, expires_at, family_expires_at FROM refresh_tokens ORDER BY created_at DESC, rowid DESC LIMIT 1').get() as { id: string; created_at: number; expires_at: number; family_expires_at: number };
     try {
