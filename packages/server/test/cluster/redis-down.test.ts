@@ -86,6 +86,9 @@ describe('Redis outage under two nodes', { skip }, () => {
     const accepted = statuses.filter((s) => s === 200).length;
     assert.ok(accepted <= LIMIT, `at most ${LIMIT} accepted, got ${accepted}`);
     assert.equal(statuses.at(-1), 429);
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    assert.match(metrics, /gatehouse_rate_limit_rejections_total\{route="\/oauth\/token"\} [1-9]/);
+    assert.match(metrics, /gatehouse_cluster_up\{link="redis"\} 0/);
   });
 
   test('when Redis returns the nodes use it again', async () => {

@@ -59,7 +59,9 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Gateho
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
   let pg: TestDatabase | undefined;
   let databaseUrl = options.databaseUrl;
-  if (!databaseUrl && options.store === 'postgres') {
+  // GATEHOUSE_TEST_STORE=postgres runs every suite that does not choose a store (nor reuse a data dir) on PostgreSQL.
+  const store = options.store ?? (process.env.GATEHOUSE_TEST_STORE === 'postgres' && !options.dataDir ? 'postgres' : 'sqlite');
+  if (!databaseUrl && store === 'postgres') {
     pg = await createTestDatabase();
     databaseUrl = pg.url;
   }
