@@ -94,7 +94,7 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
   }
   await ensureAdmin(config, store, print);
   // Node-to-node services (src/cluster): caches in front of the store, change notifications, Redis.
-  const cluster = new Cluster({ config, store, keyring: services.keyring, events: services.events, reuse: services.reuse });
+  const cluster = await Cluster.create({ config, store, keyring: services.keyring, events: services.events, reuse: services.reuse });
   const bruteForce = cluster.failureStore ? new BruteForceGuard(config, cluster.failureStore) : services.bruteForce;
   const ctx: AppContext = { ...services, store: cluster.store, bruteForce, config, startedAt: Date.now(), cluster };
   const app = await buildApp(ctx, { logStream: options.logStream });

@@ -11,7 +11,7 @@ import type { Events } from '../domain/events.ts';
 import { type Change, parseChange } from './changes.ts';
 import { StoreCaches, cachedStore } from './cached-store.ts';
 import { type ListenerState, PgListener } from './pg-listener.ts';
-import { RedisLink, type RedisState, describeRedisUrl } from './redis.ts';
+import type { RedisLink, RedisState } from './redis.ts';
 import { RedisFailureStore } from './redis-failure-store.ts';
 import type { FailureStore } from '../security/failure-store.ts';
 
@@ -55,7 +55,12 @@ export class Cluster {
   /** Counts of changes heard, by source, for metrics. */
   readonly received = { postgres: 0, redis: 0 };
 
-  constructor(options: ClusterOptions) {
+  /** Loads the Redis client only when Redis is configured (it is a sizeable module). */
+  static async create(options: ClusterOptions): Promise<Cluster> {
+    return new Cluster(options, options.config.redisUrl ? await import('./redis.ts') : undefined);
+  }
+
+  private constructor(options: ClusterOptions, redisModule: typeof import('./redis.ts') | undefined) {
     this.#o = options;
     const { config } = options;
     const ttlMs = config.databaseUrl ? config.cacheTtlSeconds * 1000 : 0;
@@ -72,8 +77,8 @@ export class Cluster {
         onState: (s) => this.#listenerState(s),
       });
     }
-    if (config.redisUrl) {
-      this.redis = new RedisLink({
+    if (config.redisUrl && redisModule) {
+      this.redis = new redisModule.RedisLink({
         url: config.redisUrl,
         prefix: config.redisPrefix,
         nodeId: this.nodeId,
@@ -100,7 +105,7 @@ export class Cluster {
     if (!this.#listener && !this.redis) return; // one node on SQLite: nothing to connect
     await Promise.all([this.#listener?.start(log), this.redis?.start(log)]);
     const s = this.status();
-    log.info({ node: this.nodeId, notifications: s.notifications, caches: s.caches, redis: this.#o.config.redisUrl ? `${describeRedisUrl(this.#o.config.redisUrl)} (${s.redis})` : 'none' }, 'cluster services started');
+    log.info({ node: this.nodeId, notifications: s.notifications, caches: s.caches, redis: this.redis ? `${this.redis.where} (${s.redis})` : 'none' }, 'cluster services started');
   }
 
   status(): ClusterStatus {

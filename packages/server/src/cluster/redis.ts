@@ -27,6 +27,8 @@ export function describeRedisUrl(url: string): string {
 
 export class RedisLink {
   readonly commands: Redis;
+  /** The server, without credentials, for logs. */
+  readonly where: string;
   readonly #subscriber: Redis;
   readonly #options: RedisLinkOptions;
   readonly #channel: string;
@@ -37,6 +39,7 @@ export class RedisLink {
 
   constructor(options: RedisLinkOptions) {
     this.#options = options;
+    this.where = describeRedisUrl(options.url);
     this.#channel = `${options.prefix}changes`;
     const common: RedisOptions = {
       lazyConnect: true,
@@ -72,7 +75,7 @@ export class RedisLink {
   failed(err: unknown): void {
     const wasUsable = Date.now() >= this.#pausedUntil;
     this.#pausedUntil = Date.now() + 5_000;
-    if (wasUsable) this.#log?.warn({ redis: describeRedisUrl(this.#options.url), err: (err as Error)?.message }, 'redis command failed; using node-local fallbacks for 5 s');
+    if (wasUsable) this.#log?.warn({ redis: this.where, err: (err as Error)?.message }, 'redis command failed; using node-local fallbacks for 5 s');
   }
 
   /** Connects in the background; resolves when ready or after `waitMs`, whichever is first. Never rejects. */
@@ -98,7 +101,7 @@ export class RedisLink {
     if (s === this.#state) return;
     const previous = this.#state;
     this.#state = s;
-    const where = describeRedisUrl(this.#options.url);
+    const where = this.where;
     if (s === 'ready') this.#log?.info({ redis: where }, previous === 'connecting' ? 'redis connected' : 'redis reconnected');
     else if (s === 'down') this.#log?.warn({ redis: where }, 'redis unavailable: rate limits fall back to per-node counters; tokens are issued and verified as usual');
   }
