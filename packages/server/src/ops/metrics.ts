@@ -95,11 +95,23 @@ export class Metrics {
       registers,
     });
     const storeErrors = new Counter({ name: 'gatehouse_store_query_errors_total', help: 'Store queries that failed.', labelNames: ['dialect', 'operation', 'table'], registers });
+    // Compiled SQL repeats (parameters are separate), so each distinct statement is labelled once.
+    const bySql = new Map<string, { labels: Record<string, string>; observe: (v: number) => void }>();
     this.#cleanups.push(
       sources.db.onQuery((e: LogEvent) => {
-        const labels = { dialect, ...queryLabels(e.query.sql) };
-        storeDuration.observe(labels, e.queryDurationMillis / 1000);
-        if (e.level === 'error') storeErrors.inc(labels);
+        let q = bySql.get(e.query.sql);
+        if (!q) {
+          const labels = { dialect, ...queryLabels(e.query.sql) };
+          const child = storeDuration.labels(labels);
+          q = { labels, observe: (v) => child.observe(v) };
+          // Long statements (batched audit inserts, one per batch size) are labelled each time instead.
+          if (e.query.sql.length <= 2_000) {
+            if (bySql.size >= 1_000) bySql.clear();
+            bySql.set(e.query.sql, q);
+          }
+        }
+        q.observe(e.queryDurationMillis / 1000);
+        if (e.level === 'error') storeErrors.inc(q.labels);
       }),
     );
 
