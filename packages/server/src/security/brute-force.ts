@@ -22,7 +22,9 @@ function hextets(ip: string): string[] {
  * The address a counter belongs to: IPv4 as is (also when mapped into IPv6), IPv6 by its /64, since one host
  * commonly holds a whole /64 and could otherwise start a fresh counter per address.
  */
-export function addressKey(ip: string): string {
+export function addressKey(ip: string | undefined): string {
+  // req.ip is undefined once the client has gone (no socket address left); found by the fuzzer. One shared bucket.
+  if (!ip) return 'unknown';
   const zoneless = ip.split('%')[0]!;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(zoneless);
   if (mapped) return mapped[1]!;

@@ -49,6 +49,7 @@ describe('brute-force guard (unit)', () => {
     assert.equal(addressKey('::ffff:192.0.2.7'), '192.0.2.7');
     assert.equal(addressKey('192.0.2.7'), '192.0.2.7');
     assert.equal(addressKey('fe80::1%eth0'), addressKey('fe80::2'));
+    assert.equal(addressKey(undefined), 'unknown', 'req.ip of a request whose client has already disconnected');
   });
 
   test('the in-memory store stays bounded however many keys an attacker invents', async () => {
@@ -203,6 +204,15 @@ describe('brute-force protection behind a trusted proxy', () => {
     assertSlowDown(await pw(user.password, '127.0.0.1', '198.51.100.1'));
     assertSlowDown(await pw(user.password, '127.0.0.1', '10.9.9.9, 198.51.100.1'), 900);
     assert.equal((await pw(user.password, '127.0.0.1', '198.51.100.2')).status, 200);
+  });
+
+  test('garbage in X-Forwarded-For from the trusted proxy is counted like any address, never a 5xx', async () => {
+    for (const xff of ['', 'unknown', '999.1.1.1', 'a, b, c', ' , ']) {
+      const r = await pw('wrong', '127.0.0.1', xff);
+      assert.ok(r.status === 400 || r.status === 429, `${JSON.stringify(xff)}: ${r.status} ${r.text}`);
+      const cc = await postForm(gh.url, { grant_type: 'client_credentials', audience: 'gatehouse', client_id: 'x@example.com', client_secret: 'y' }, { headers: { 'x-forwarded-for': xff } });
+      assert.ok(cc.status === 401 || cc.status === 429, `${JSON.stringify(xff)}: ${cc.status} ${cc.text}`);
+    }
   });
 
   test('a peer that is not a trusted proxy cannot choose its address with X-Forwarded-For', async () => {
