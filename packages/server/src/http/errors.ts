@@ -59,7 +59,9 @@ export function apiErrorHandler(err: FastifyError | ApiError, req: FastifyReques
     if (err.detail) req.log.info({ detail: err.detail }, 'request refused');
     return sendApiError(req, reply, err.status, err.message, err.reason);
   }
-  if (err instanceof OAuthError) return oauthErrorHandler(err, req, reply);
+  // An OAuthError outside the OAuth routes (the form parser raises them for every route) keeps this surface's
+  // shape: sent as an OAuth body, it failed the route's error schema and became a 500 (found by the fuzzer).
+  if (err instanceof OAuthError) return sendApiError(req, reply, err.status, err.description);
   const client = fastifyClientError(err as FastifyError);
   if (client) return sendApiError(req, reply, client.status, client.message);
   req.log.error({ err }, 'unexpected error');

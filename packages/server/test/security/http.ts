@@ -20,6 +20,10 @@ export interface RawRequest {
 
 export function send(base: string, r: RawRequest): Promise<RawReply> {
   const url = new URL(r.path, base);
+  const headers: Record<string, string | string[]> = { ...r.headers };
+  // Node's client sends DELETE and OPTIONS bodies without any framing unless told the length.
+  const framed = Object.keys(headers).some((h) => /^(content-length|transfer-encoding)$/i.test(h));
+  if (r.body !== undefined && !framed) headers['content-length'] = String(Buffer.byteLength(r.body));
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -27,7 +31,7 @@ export function send(base: string, r: RawRequest): Promise<RawReply> {
         port: url.port,
         path: url.pathname + url.search,
         method: r.method ?? 'GET',
-        headers: r.headers,
+        headers,
         localAddress: r.from,
         agent: false,
       },
