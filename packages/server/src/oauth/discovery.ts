@@ -1,7 +1,7 @@
 // RFC 8414 / OpenID Connect Discovery 1.0 metadata, built once per key change.
 import { OIDC_SCOPES } from './audience.ts';
 
-export function discoveryDocument(issuer: string, algs: readonly string[]): Record<string, unknown> {
+export function discoveryDocument(issuer: string, algs: readonly string[], options: { passwordGrant?: boolean } = {}): Record<string, unknown> {
   return {
     issuer,
     token_endpoint: `${issuer}/oauth/token`,
@@ -10,7 +10,8 @@ export function discoveryDocument(issuer: string, algs: readonly string[]): Reco
     revocation_endpoint: `${issuer}/oauth/revoke`,
     userinfo_endpoint: `${issuer}/oauth/userinfo`,
     revocation_feed_endpoint: `${issuer}/oauth/revocations`,
-    grant_types_supported: ['client_credentials', 'password', 'refresh_token'],
+    // With the password grant turned off (GATEHOUSE_PASSWORD_GRANT=false), clients are not told it exists.
+    grant_types_supported: options.passwordGrant === false ? ['client_credentials', 'refresh_token'] : ['client_credentials', 'password', 'refresh_token'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'bearer'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],

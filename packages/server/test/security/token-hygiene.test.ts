@@ -45,6 +45,8 @@ describe('password grant switched off for the whole server', () => {
     assertOAuthError(nomad, 400, 'unsupported_grant_type');
     const cc = await postForm(gh.url, { grant_type: 'client_credentials', audience: 'gatehouse' }, { headers: { authorization: basic(bot.client_id, bot.client_secret) } });
     assert.equal(cc.status, 200);
+    const discovery = (await send(gh.url, { path: '/.well-known/openid-configuration' })).body;
+    assert.deepEqual(discovery.grant_types_supported, ['client_credentials', 'refresh_token'], 'discovery does not offer it');
   });
 });
 

@@ -5,7 +5,7 @@ import { discoveryDocument } from '../../oauth/discovery.ts';
 
 export async function wellKnownRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
   const hide = { schema: { hide: true } };
-  const discovery = () => JSON.stringify(discoveryDocument(ctx.config.issuer, ctx.keyring.algorithms()));
+  const discovery = () => JSON.stringify(discoveryDocument(ctx.config.issuer, ctx.keyring.algorithms(), { passwordGrant: ctx.config.passwordGrant }));
   for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
     app.get(path, hide, async (_req, reply) => reply.type('application/json; charset=utf-8').header('cache-control', 'public, max-age=300').send(discovery()));
   }
