@@ -56,6 +56,7 @@ export class Keyring {
   #keys: LoadedKey[] = [];
   #jwksJson = '{"keys":[]}';
   #active = new Map<string, ActiveKey>();
+  #reloading: Promise<void> = Promise.resolve();
 
   constructor(repo: SigningKeyRepository, opts: KeyringOptions) {
     this.#repo = repo;
@@ -97,7 +98,17 @@ export class Keyring {
       }
       stored = await this.#repo.list();
     }
-    await this.#install(stored);
+    await this.#reload();
+  }
+
+  /**
+   * Lists and installs the keys, one reload at a time: nodes reload when another rotates (src/cluster), and an
+   * install of an older list finishing after a newer one would publish a stale JWKS until the next reload.
+   */
+  #reload(): Promise<void> {
+    const next = this.#reloading.then(async () => this.#install(await this.#repo.list()));
+    this.#reloading = next.catch(() => undefined);
+    return next;
   }
 
   async #install(stored: StoredKey[]): Promise<void> {
@@ -199,12 +210,12 @@ export class Keyring {
     }
     if (updates.length === 0 && inserts.length === 0) return { rotated, retired };
     const ok = await this.#repo.applyRotation(expected, updates, inserts);
-    await this.#install(await this.#repo.list());
+    await this.#reload();
     return ok ? { rotated, retired } : false;
   }
 
   /** Re-reads keys (another node may have rotated). */
   async refresh(): Promise<void> {
-    await this.#install(await this.#repo.list());
+    await this.#reload();
   }
 }

@@ -148,8 +148,10 @@ describe('three nodes on one PostgreSQL database', { skip }, () => {
     assert.equal((await retiring()) - before, statuses.filter((s) => s === 200).length);
     const keys = await db.query<{ state: string; n: number }>("select state, count(*)::int as n from signing_keys where alg = 'ES256' and state in ('active', 'next') group by state order by state");
     assert.deepEqual(keys.rows, [{ state: 'active', n: 1 }, { state: 'next', n: 1 }]);
+    // The dedicated rotation test above holds nodes to one second; here the point is that they agree at all.
     const published = await kids(c);
-    assert.ok(await within(1000, async () => (await kids(a)) === published && (await kids(b)) === published));
+    const agree = await within(3000, async () => (await kids(a)) === published && (await kids(b)) === published);
+    assert.ok(agree, `JWKS differ: A ${await kids(a)} B ${await kids(b)} C ${published}`);
   });
 
   test('rate-limit counters are shared through Redis', { skip: noRedis }, async () => {
