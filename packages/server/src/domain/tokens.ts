@@ -49,6 +49,7 @@ export class TokenMinter {
   readonly #issuer: string;
   readonly #keyring: Keyring;
   readonly #revocations: RevocationRepository;
+  #lastKeyReload = 0;
 
   constructor(issuer: string, keyring: Keyring, revocations: RevocationRepository) {
     this.#issuer = issuer;
@@ -107,7 +108,13 @@ export class TokenMinter {
     if (typ !== expectedTyp || !kid) return { ok: false, reason: 'token_invalid', message: kind === 'access' ? 'Not an access token.' : 'Not an ID token.' };
     let key = this.#keyring.publicKey(kid);
     if (!key) {
-      await this.#keyring.refresh(); // another node may have rotated
+      // Another node may have rotated (notifications normally tell us first). At most one reload a second, so a
+      // flood of tokens with made-up kids cannot turn into a flood of key queries.
+      const now = Date.now();
+      if (now - this.#lastKeyReload >= 1000) {
+        this.#lastKeyReload = now;
+        await this.#keyring.refresh();
+      }
       key = this.#keyring.publicKey(kid);
       if (!key) return { ok: false, reason: 'token_invalid', message: 'Token signed by an unknown key.' };
     }
