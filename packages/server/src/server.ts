@@ -1,6 +1,7 @@
 // Starts one Gatehouse node: store, keys, first-run admin, HTTP, key-rotation timer, graceful shutdown.
 import type { FastifyInstance } from 'fastify';
-import { type Config, type SigningAlg, withIssuer } from './config.ts';
+import { type Config, type SigningAlg } from './config.ts';
+import { resolvePort } from './listen-port.ts';
 import { openStore, type Store } from './store/index.ts';
 import { loadServerKeys } from './crypto/master-key.ts';
 import { SecretHasher } from './crypto/secrets.ts';
@@ -68,25 +69,7 @@ export async function ensureAdmin(config: Config, store: Store, print: (line: st
 
 export async function startServer(initial: Config, options: StartOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stderr.write(line + '\n'));
-  let config = initial;
-  const portIsDynamic = config.port === 0 && config.issuer.endsWith(':0');
-  if (portIsDynamic) config = withIssuer(config, config.issuer.replace(/:0$/, ':0'));
-
-  // With port 0 the issuer is known only after listen; we reserve the port first, then build with the real URL.
-  let listenPort = config.port;
-  if (portIsDynamic) {
-    const net = await import('node:net');
-    listenPort = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, config.host, () => {
-        const a = srv.address();
-        srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-      });
-    });
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-    config = withIssuer(config, `http://${host}:${listenPort}`);
-  }
+  const { config, port: listenPort } = await resolvePort(initial);
 
   const { services, store, generatedKey } = await openServices(config);
   if (generatedKey) {

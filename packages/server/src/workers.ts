@@ -2,32 +2,18 @@
 // The primary does the one-time work (migrations, first admin, keys) before forking, so workers never race
 // on it, and it forwards SIGTERM/SIGINT so every worker drains before the primary exits.
 import cluster from 'node:cluster';
-import net from 'node:net';
-import { type Config, withIssuer } from './config.ts';
+import type { Config } from './config.ts';
+import { resolvePort } from './listen-port.ts';
 import { ensureAdmin, openServices } from './server.ts';
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** Runs in the primary: prepares the store, forks the workers, prints when all listen. Resolves with the exit code. */
 export async function runPrimary(initial: Config, args: readonly string[], print: (line: string) => void): Promise<number> {
   const t0 = performance.now();
-  let config = initial;
-  const port = config.port === 0 ? await freePort(config.host) : config.port;
-  if (config.issuer.endsWith(':0')) config = withIssuer(config, config.issuer.replace(/:0$/, `:${port}`));
-  const { services, store, generatedKey } = await openServices(config);
+  const { config, port } = await resolvePort(initial);
+  const { store, generatedKey } = await openServices(config);
   if (generatedKey) print(`warning: GATEHOUSE_SECRET_KEY is not set; generated one into ${config.dataDir}/secret.key.`);
   await ensureAdmin(config, store, print);
   const description = store.db.description;
-  void services;
   await store.close();
 
   cluster.setupPrimary({ args: ['start', ...args, '--port', String(port), '--issuer', config.issuer, '--workers', '1'] });
