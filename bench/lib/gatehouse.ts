@@ -21,6 +21,8 @@ export interface GatehouseOptions {
   workers?: number;
   /** Node flags before the script (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** More GATEHOUSE_* settings (bench/probe.ts --env). */
+  env?: Record<string, string>;
 }
 
 export async function startGatehouse(o: GatehouseOptions): Promise<Server> {
@@ -33,6 +35,7 @@ export async function startGatehouse(o: GatehouseOptions): Promise<Server> {
     GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
     GATEHOUSE_SECRET_KEY: SECRET_KEY,
     GATEHOUSE_LOG_LEVEL: o.logLevel ?? 'info',
+    ...o.env,
   };
   // Nothing from the caller's environment changes the server under test.
   for (const k of Object.keys(process.env)) if (k.startsWith('GATEHOUSE_') && !(k in env)) env[k] = undefined;

@@ -1,0 +1,121 @@
+/**
+ * A quick look at a few client_credentials contenders while working on the token path, without the whole run:
+ * the same servers, pinning and request as `npm run bench`, rounds alternating between the contenders.
+ *
+ *   npx node bench/probe.ts                                  # gatehouse, oidc-provider, limit; 32 conns; 3 × 5 s
+ *   npx node bench/probe.ts --only gatehouse,gatehouse-reuse --rounds 5 --duration 10 --connections 8
+ *   npx node bench/probe.ts --only gatehouse --cpu-prof      # writes a .cpuprofile and prints where the time went
+ *
+ * Prints requests/s, p50/p99, idle RSS and the time from spawn to the first token of each. Nothing is written
+ * to docs/: numbers for the docs come from `npm run bench`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freePort, pinSelf, spawnServer, waitFor, type Server } from './lib/proc.ts';
+import { load } from './lib/load.ts';
+import { REUSE_RESOURCE, RESOURCE, SCOPES, ccRequest, ready, setupGatehouse, startGatehouse } from './lib/gatehouse.ts';
+import { summariseProfile } from './lib/profile.ts';
+import { spread } from './lib/stats.ts';
+const median = (xs: number[]) => spread(xs).median;
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'gatehouse,oidc-provider,limit' },
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+    'cpu-prof': { type: 'boolean', default: false },
+    /** GATEHOUSE_X=Y for the Gatehouse contenders, repeatable. */
+    env: { type: 'string', multiple: true, default: [] },
+  },
+});
+const KNOWN = ['gatehouse', 'gatehouse-warn', 'gatehouse-reuse', 'oidc-provider', 'limit'] as const;
+type Key = (typeof KNOWN)[number];
+const keys = args.only!.split(',') as Key[];
+for (const k of keys) if (!KNOWN.includes(k)) throw new Error(`--only: unknown contender "${k}" (known: ${KNOWN.join(', ')})`);
+const conns = Number(args.connections);
+const rounds = Number(args.rounds);
+const duration = Number(args.duration);
+const warmup = Number(args.warmup);
+const extraEnv = Object.fromEntries(
+  args.env!.map((kv) => {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new Error(`--env ${kv}: expected NAME=VALUE`);
+    return [kv.slice(0, i), kv.slice(i + 1)];
+  }),
+);
+
+pinSelf('1');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-probe-'));
+const log = (s: string) => process.stderr.write(`[probe] ${s}\n`);
+log(`scratch dir ${tmp}`);
+const base = path.join(tmp, 'base');
+const setupServer = await startGatehouse({ name: 'setup', dataDir: base, logFile: path.join(tmp, 'setup.log'), cores: '0' });
+await ready(setupServer);
+const setup = await setupGatehouse(setupServer);
+await setupServer.stop();
+
+const servers = new Map<Key, Server>();
+const info = new Map<Key, { startup: number; idle: number; rps: number[]; p50: number[]; p99: number[]; rssLoad: number }>();
+for (const key of keys) {
+  const logFile = path.join(tmp, `${key}.log`);
+  let s: Server;
+  if (key.startsWith('gatehouse')) {
+    const dir = path.join(tmp, key);
+    fs.cpSync(base, dir, { recursive: true });
+    const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${tmp}`] : [];
+    s = await startGatehouse({ name: key, dataDir: dir, logFile, cores: '0', logLevel: key === 'gatehouse-warn' ? 'warn' : 'info', nodeArgs, env: extraEnv });
+  } else {
+    const port = await freePort();
+    s = spawnServer({
+      name: key,
+      cores: '0',
+      args: [fileURLToPath(new URL(`./contenders/${key}.ts`, import.meta.url))],
+      env: { PORT: String(port), BENCH_CLIENT_ID: setup.clientId, BENCH_CLIENT_SECRET: setup.clientSecret, BENCH_RESOURCE: RESOURCE, BENCH_SCOPES: SCOPES.join(' '), NODE_ENV: 'production' },
+      url: `http://127.0.0.1:${port}`,
+      logFile,
+    });
+  }
+  const req = ccRequest(setup.clientId, setup.clientSecret, key === 'gatehouse-reuse' ? REUSE_RESOURCE : RESOURCE);
+  await waitFor(`${key} first token`, async () => (await fetch(`${s.url}/oauth/token`, { method: 'POST', ...req })).status === 200, 30_000, 2);
+  const startup = performance.now() - s.spawnedAt;
+  await new Promise((r) => setTimeout(r, 1000));
+  info.set(key, { startup, idle: s.rss(), rps: [], p50: [], p99: [], rssLoad: 0 });
+  servers.set(key, s);
+}
+for (let r = 1; r <= rounds; r++) {
+  for (const key of keys) {
+    const s = servers.get(key)!;
+    const req = ccRequest(setup.clientId, setup.clientSecret, key === 'gatehouse-reuse' ? REUSE_RESOURCE : RESOURCE);
+    const res = await load({ url: `${s.url}/oauth/token`, method: 'POST', ...req, connections: conns, duration, warmup });
+    const i = info.get(key)!;
+    i.rps.push(res.rps);
+    i.p50.push(res.p50);
+    i.p99.push(res.p99);
+    i.rssLoad = Math.max(i.rssLoad, s.rss());
+    log(`round ${r} ${key}: ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(2)} p99 ${res.p99.toFixed(2)} ms${res.failed ? ` FAILED ${res.failed} (${res.firstFailure})` : ''}`);
+  }
+}
+for (const s of servers.values()) await s.stop();
+console.log(`\n${conns} connections, ${rounds} × ${duration} s, load average ${os.loadavg()[0]!.toFixed(2)}`);
+console.log('contender          req/s (min–max)        p50 ms  p99 ms  start-up ms  idle MiB  load MiB');
+for (const [key, i] of info) {
+  const rps = `${Math.round(median(i.rps))} (${Math.round(Math.min(...i.rps))}–${Math.round(Math.max(...i.rps))})`;
+  console.log(
+    `${key.padEnd(18)} ${rps.padEnd(22)} ${median(i.p50).toFixed(2).padStart(6)}  ${median(i.p99).toFixed(1).padStart(6)}  ${Math.round(i.startup).toString().padStart(11)}  ${i.idle.toFixed(1).padStart(8)}  ${i.rssLoad.toFixed(1).padStart(8)}`,
+  );
+}
+if (args['cpu-prof']) {
+  const file = fs.readdirSync(tmp).find((f) => f.endsWith('.cpuprofile'));
+  if (file) {
+    const s = summariseProfile(path.join(tmp, file), undefined, 20);
+    console.log(`\nprofile ${path.join(tmp, file)}`);
+    for (const c of s.components.slice(0, 12)) console.log(`  ${c.name.padEnd(60)} ${c.ms.toFixed(0).padStart(6)} ms ${(c.share * 100).toFixed(0).padStart(3)} %`);
+    console.log('  top functions:');
+    for (const f of s.topSelf.slice(0, 20)) console.log(`  ${f.fn.padEnd(28)} ${f.where.padEnd(60)} ${f.ms.toFixed(0).padStart(6)} ms`);
+  }
+}
