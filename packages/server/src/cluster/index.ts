@@ -1,7 +1,8 @@
 // What a node needs to be one of many: node-local caches that every change reaches within milliseconds,
 // key reloads when another node rotates, and the optional Redis link (rate-limit counters, a second path for
 // change announcements). Everything here degrades safely: without notifications the caches switch off; without
-// Redis the rate limits are per node; neither stops tokens from being issued or checked.
+// Redis the rate limits are per node; neither stops tokens from being issued or checked. On SQLite the caches are
+// on too: SQLite's data_version tells this process when another one (a worker, the CLI) has written.
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
@@ -53,7 +54,7 @@ export class Cluster {
   #keyReloadAgain = false;
   readonly #unsubscribe: () => void;
   /** Counts of changes heard, by source, for metrics. */
-  readonly received = { postgres: 0, redis: 0 };
+  readonly received = { postgres: 0, redis: 0, sqlite: 0 };
 
   /** Loads the Redis client only when Redis is configured (it is a sizeable module). */
   static async create(options: ClusterOptions): Promise<Cluster> {
@@ -63,8 +64,34 @@ export class Cluster {
   private constructor(options: ClusterOptions, redisModule: typeof import('./redis.ts') | undefined) {
     this.#o = options;
     const { config } = options;
-    const ttlMs = config.databaseUrl ? config.cacheTtlSeconds * 1000 : 0;
-    this.caches = new StoreCaches({ ttlMs, enabled: () => this.#cachesOn });
+    const ttlMs = config.cacheTtlSeconds * 1000;
+    const dataVersion = options.store.db.dataVersion;
+    let enabled = () => this.#cachesOn;
+    if (!config.databaseUrl && dataVersion) {
+      // SQLite: this process makes the writes it serves (they reach the caches at once through cachedStore), and
+      // SQLite tells of any other process's commit (a second worker, the CLI): then everything cached goes.
+      // Asking costs a few microseconds (SQLite opens a read transaction for it), so it is asked at most once a
+      // millisecond: another process's write reaches this one's caches within a millisecond, sooner than a
+      // PostgreSQL notification reaches another node.
+      let seen = dataVersion();
+      let askedAt = 0;
+      this.#cachesOn = ttlMs > 0;
+      enabled = () => {
+        if (!this.#cachesOn) return false;
+        const now = performance.now();
+        if (now - askedAt < 1) return true;
+        askedAt = now;
+        const v = dataVersion();
+        if (v !== seen) {
+          seen = v;
+          this.caches.clear();
+          options.reuse?.clear();
+          this.received.sqlite++;
+        }
+        return true;
+      };
+    }
+    this.caches = new StoreCaches({ ttlMs, enabled });
     this.store = ttlMs > 0 ? cachedStore(options.store, this.caches, (c) => this.#announce(c)) : options.store;
     if (config.databaseUrl) {
       this.#listener = new PgListener({

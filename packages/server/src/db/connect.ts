@@ -17,6 +17,12 @@ export interface Db {
   readonly description: string;
   /** The PostgreSQL pool (for pool gauges), when the store is PostgreSQL. */
   readonly pool?: pg.Pool | undefined;
+  /**
+   * SQLite only: a number that changes when another process has committed to the database since the last call
+   * (`PRAGMA data_version`); this process's own writes do not change it. Node-local caches use it to notice
+   * writes they were not told about.
+   */
+  readonly dataVersion?: (() => number) | undefined;
   /** Subscribes to every query's duration and outcome (metrics); returns an unsubscribe function. */
   onQuery(listener: (e: LogEvent) => void): () => void;
   close(): Promise<void>;
@@ -33,6 +39,7 @@ export async function openDb(options: DbOptions): Promise<Db> {
   let dialect: Dialect;
   let description: string;
   let pool: pg.Pool | undefined;
+  let dataVersion: (() => number) | undefined;
   const listeners = new Set<(e: LogEvent) => void>();
   const log = (e: LogEvent) => {
     for (const l of listeners) l(e);
@@ -57,7 +64,9 @@ export async function openDb(options: DbOptions): Promise<Db> {
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const file = path.join(options.dataDir, 'gatehouse.db');
     description = `sqlite ${file}`;
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: new NodeSqliteDatabase(file) }), log });
+    const database = new NodeSqliteDatabase(file);
+    dataVersion = () => database.dataVersion();
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log });
   }
   // Kysely's migrator takes a lock (an advisory lock on PostgreSQL), so several nodes may start at once.
   const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
@@ -72,6 +81,7 @@ export async function openDb(options: DbOptions): Promise<Db> {
     dialect,
     description,
     pool,
+    dataVersion,
     onQuery(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

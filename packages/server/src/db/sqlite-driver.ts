@@ -34,6 +34,7 @@ class Statement implements SqliteStatement {
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly #db: DatabaseSync;
   readonly #cache = new Map<string, Statement>();
+  #dataVersion: StatementSync | undefined;
   constructor(file: string) {
     // The busy timeout comes first: the journal_mode pragma itself may wait for another process (a node that is
     // writing, or the WAL recovery after a crash), and would fail at once with "database is locked" without it.
@@ -51,8 +52,18 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     }
     return stmt;
   }
+  /**
+   * SQLite's `PRAGMA data_version`: it changes when another connection (another process: a second worker, the CLI)
+   * has committed since the last call on this one, and not for this connection's own writes. A read of shared memory,
+   * not of the database file, so cheap enough to ask before every cached read.
+   */
+  dataVersion(): number {
+    this.#dataVersion ??= this.#db.prepare('PRAGMA data_version');
+    return Number((this.#dataVersion.get() as { data_version: number | bigint }).data_version);
+  }
   close(): void {
     this.#cache.clear();
+    this.#dataVersion = undefined;
     this.#db.close();
   }
 }

@@ -179,13 +179,14 @@ export class Metrics {
       });
       new Counter({
         name: 'gatehouse_cluster_changes_received_total',
-        help: 'Change notifications received from other writers, by path.',
+        help: 'Changes made by other writers that reached this node, by path (sqlite: another process committed to the same file).',
         labelNames: ['source'],
         registers,
         collect() {
           this.reset();
           this.inc({ source: 'postgres' }, cluster.received.postgres);
           this.inc({ source: 'redis' }, cluster.received.redis);
+          this.inc({ source: 'sqlite' }, cluster.received.sqlite);
         },
       });
     }
