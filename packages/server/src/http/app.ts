@@ -14,6 +14,7 @@ import { managementRoutes } from './routes/management/index.ts';
 import { ErrorBody } from './routes/management/schemas.ts';
 import { openApiOptions } from './openapi.ts';
 import { swaggerUiRoutes } from './swagger-ui.ts';
+import { lazyCompilers } from './lazy-compilers.ts';
 import { TOKEN_ROUTES, installMetrics } from '../ops/http.ts';
 import { tokenRateLimit } from '../cluster/rate-limit.ts';
 import { installSecurityHooks, passwordGrantRoutes } from '../security/index.ts';
@@ -52,6 +53,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     trustProxy: ctx.config.trustProxy,
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    schemaController: { compilersFactory: lazyCompilers() },
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     return503OnClosing: true,
