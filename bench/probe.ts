@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     /** GATEHOUSE_X=Y for the Gatehouse contenders, repeatable. */
     env: { type: 'string', multiple: true, default: [] },
+    /** A Node flag for the Gatehouse contenders (e.g. --node-flag=--max-semi-space-size=4), repeatable. */
+    'node-flag': { type: 'string', multiple: true, default: [] },
   },
 });
 const KNOWN = ['gatehouse', 'gatehouse-warn', 'gatehouse-reuse', 'oidc-provider', 'limit'] as const;
@@ -67,7 +69,7 @@ for (const key of keys) {
   if (key.startsWith('gatehouse')) {
     const dir = path.join(tmp, key);
     fs.cpSync(base, dir, { recursive: true });
-    const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${tmp}`] : [];
+    const nodeArgs = [...args['node-flag']!, ...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${tmp}`] : [])];
     s = await startGatehouse({ name: key, dataDir: dir, logFile, cores: '0', logLevel: key === 'gatehouse-warn' ? 'warn' : 'info', nodeArgs, env: extraEnv });
   } else {
     const port = await freePort();
