@@ -43,6 +43,8 @@ export class StoreCaches {
       case 'grants':
         if (!c.api_id || !c.bot_id) return this.grants.clear();
         return this.grants.delete(grantKey(c.api_id, c.bot_id));
+      case 'revocations':
+        return; // nothing cached here is revoked; the reuse cache hears of it (cluster/index.ts)
       case 'all':
         return this.clear();
       default:
@@ -141,5 +143,7 @@ export function cachedStore(store: Store, caches: StoreCaches, announce: (c: Cha
       };
     },
   });
-  return Object.freeze({ ...store, bots: cachedBots, apis: cachedApis, projects: cachedProjects });
+  // Every write to the revocation list, whoever calls it, is a change the token reuse cache must hear of.
+  const cachedRevocations = wrap(store.revocations, {}, ['isRevoked', 'since', 'latestSeq', 'deleteExpired'], () => ({ t: 'revocations' }), changed);
+  return Object.freeze({ ...store, bots: cachedBots, apis: cachedApis, projects: cachedProjects, revocations: cachedRevocations });
 }

@@ -7,6 +7,8 @@ export type Change =
   | { readonly t: 'apis'; readonly op?: string | undefined; readonly id?: string | undefined; readonly identifier?: string | undefined }
   | { readonly t: 'grants'; readonly op?: string | undefined; readonly api_id?: string | undefined; readonly bot_id?: string | undefined }
   | { readonly t: 'signing_keys' }
+  /** A token or a subject was revoked (tokens kept for reuse must go). */
+  | { readonly t: 'revocations' }
   /** Everything may have changed (a project with its bots deleted, a write the caches cannot name). */
   | { readonly t: 'all' }
   /** The notification listener's own heartbeat. */
@@ -37,6 +39,8 @@ export function parseChange(text: string): Change & { n?: string } {
       return { t: 'grants', op, api_id: str(m.api_id), bot_id: str(m.bot_id), ...(n ? { n } : {}) };
     case 'signing_keys':
       return { t: 'signing_keys', ...(n ? { n } : {}) };
+    case 'revocations':
+      return { t: 'revocations', ...(n ? { n } : {}) };
     case 'ping':
       return typeof m.s === 'number' && n ? { t: 'ping', n, s: m.s } : { t: 'all' };
     default:

@@ -20,6 +20,7 @@ import type { FailureStore } from '../security/failure-store.ts';
 interface ReuseCache {
   clear(): void;
   dropClient(clientId: string): void;
+  coherent: () => boolean;
 }
 
 export interface ClusterOptions {
@@ -92,7 +93,16 @@ export class Cluster {
       };
     }
     this.caches = new StoreCaches({ ttlMs, enabled });
-    this.store = ttlMs > 0 ? cachedStore(options.store, this.caches, (c) => this.#announce(c)) : options.store;
+    this.store =
+      ttlMs > 0
+        ? cachedStore(options.store, this.caches, (c) => {
+            if (c.t === 'revocations') options.reuse?.clear();
+            this.#announce(c);
+          })
+        : options.store;
+    // With the caches on, every revocation reaches the reuse cache: this node's through the store above, other
+    // writers' through notifications (PostgreSQL) or data_version (SQLite), checked before each cached read.
+    if (options.reuse && ttlMs > 0) options.reuse.coherent = enabled;
     if (config.databaseUrl) {
       this.#listener = new PgListener({
         url: config.databaseUrl,
@@ -167,9 +177,10 @@ export class Cluster {
     if (c.t === 'signing_keys') return this.#reloadKeys();
     if (c.t === 'ping') return;
     this.caches.apply(c);
-    // Tokens kept for reuse (domain/token-reuse.ts) were issued under what just changed; new rows change nothing.
+    // Tokens kept for reuse (domain/token-reuse.ts) were issued under what just changed; new rows change nothing,
+    // except in the revocation list.
     const reuse = this.#o.reuse;
-    if (!reuse || (c.t !== 'all' && c.op === 'insert')) return;
+    if (!reuse || (c.t !== 'all' && c.t !== 'revocations' && c.op === 'insert')) return;
     if (c.t === 'bots' && c.email) reuse.dropClient(c.email);
     else reuse.clear();
   }

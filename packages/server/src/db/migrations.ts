@@ -198,6 +198,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`create trigger signing_keys_notify after insert or update or delete on signing_keys for each statement execute function gatehouse_notify_change()`.execute(db);
       },
     },
+    '0003_revocation_notify': {
+      // A revocation made on one node reaches the others' server-side token reuse caches (domain/token-reuse.ts),
+      // which then need not ask the store whether a token they hold was revoked each time they hand it out.
+      async up(db: Kysely<any>) {
+        if (dialect !== 'postgres') return;
+        await sql`create trigger revocations_notify after insert or update on revocations for each statement execute function gatehouse_notify_change()`.execute(db);
+      },
+    },
   };
 }
 

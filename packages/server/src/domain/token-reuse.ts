@@ -2,7 +2,9 @@
 // (client, audience, scope) gets the token already issued while more than half of its lifetime remains,
 // instead of a new signature. It shields Gatehouse from clients that ask for a token on every call.
 // Correctness does not depend on this cache: the grant still authenticates the bot and reads its grant on
-// every request, and a cached token is checked against the revocation list before it is handed out again.
+// every request. A cached token is checked against the revocation list before it is handed out again, unless
+// `coherent()` says every revocation reaches this cache (cluster/index.ts: a write through this node's store, a
+// PostgreSQL notification from any other writer, SQLite's data_version for another process) while the node hears them.
 
 export interface ReusableToken {
   readonly token: string;
@@ -17,6 +19,8 @@ export class TokenReuseCache {
   readonly #max: number;
   hits = 0;
   misses = 0;
+  /** True while every revocation is known to drop what it concerns from this cache (set by the cluster services). */
+  coherent: () => boolean = () => false;
 
   constructor(max = 10_000) {
     this.#max = max;

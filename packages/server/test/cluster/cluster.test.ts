@@ -123,6 +123,23 @@ describe('three nodes on one PostgreSQL database', { skip }, () => {
     assert.equal((await cc(c, { client_id: rotatedBot.client_id, client_secret: fresh.client_secret })).status, 200);
   });
 
+  test('a token C keeps for reuse and revokes through A is never handed out by C again', async () => {
+    const reuseAud = 'https://cluster.test/reuse';
+    const reuseApi = await a.createApi({ identifier: reuseAud, scopes: [], reuse_tokens: true });
+    const bot = await a.createBot();
+    await a.grant(reuseApi.id, bot.id, []);
+    const ask = (node: Gatehouse) => node.token({ grant_type: 'client_credentials', client_id: bot.client_id, client_secret: bot.client_secret, audience: reuseAud });
+    const first = await ask(c);
+    assert.equal((await ask(c)).body.access_token, first.body.access_token, 'C reuses its token');
+    const revoke = await fetch(`${a.url}/oauth/revoke`, { method: 'POST', ...form({ token: first.body.access_token, client_id: bot.client_id, client_secret: bot.client_secret }) });
+    assert.equal(revoke.status, 200);
+    await new Promise((r) => setTimeout(r, 500));
+    const next = await ask(c);
+    assert.equal(next.status, 200);
+    assert.notEqual(next.body.access_token, first.body.access_token, 'the revoked token is not handed out again');
+    assert.equal((await introspect(c, next.body.access_token, bot)).body.active, true);
+  });
+
   test('keys rotated on C are published by A and B within a second, and A then signs with the new key', async () => {
     const before = await kids(c);
     const rotated = await c.api('POST', '/api/v1/keys/rotate');
