@@ -32,18 +32,30 @@ export function installMetrics(app: FastifyInstance, ctx: AppContext): Metrics |
   if (!ctx.config.metrics) return undefined;
   const metrics = new Metrics({ events: ctx.events, db: ctx.store.db, keyring: ctx.keyring, cluster: ctx.cluster });
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  // Callback-style hooks (no promise per request), and one labelled child per series, found by a string key:
+  // prom-client would otherwise hash the label object on every observation. Both sets of labels are bounded
+  // (route templates, status codes, grant and outcome labels).
+  const tokenSeries = new Map<string, { inc(): void }>();
+  const durationSeries = new Map<string, { observe(v: number): void }>();
+  app.addHook('onSend', (req, reply, payload, done) => {
     const route = req.routeOptions.url;
-    if (route === undefined || !TOKEN_ROUTES.has(route) || req.method === 'OPTIONS') return payload;
+    if (route === undefined || !TOKEN_ROUTES.has(route) || req.method === 'OPTIONS') return done(null, payload);
     const outcome = reply.statusCode < 400 ? 'issued' : reply.statusCode === 429 ? 'slow_down' : outcomeLabel(errorCode(payload));
-    metrics.tokenRequests.inc({ grant: grantOf(req, route), outcome });
-    return payload;
+    const grant = grantOf(req, route);
+    const key = `${grant} ${outcome}`;
+    let series = tokenSeries.get(key);
+    if (!series) tokenSeries.set(key, (series = metrics.tokenRequests.labels({ grant, outcome })));
+    series.inc();
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req, reply) => {
-    metrics.httpDuration.observe(
-      { method: methodLabel(req.method), route: req.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+  app.addHook('onResponse', (req, reply, done) => {
+    const method = methodLabel(req.method);
+    const route = req.routeOptions.url ?? 'unmatched';
+    const key = `${method} ${reply.statusCode} ${route}`;
+    let series = durationSeries.get(key);
+    if (!series) durationSeries.set(key, (series = metrics.httpDuration.labels({ method, route, status_code: String(reply.statusCode) })));
+    series.observe(reply.elapsedTime / 1000);
+    done();
   });
   app.addHook('onClose', async () => metrics.close());
 
