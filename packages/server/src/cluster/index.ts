@@ -11,7 +11,7 @@ import type { Keyring } from '../crypto/keyring.ts';
 import type { Events } from '../domain/events.ts';
 import { type Change, parseChange } from './changes.ts';
 import { StoreCaches, cachedStore } from './cached-store.ts';
-import { type ListenerState, PgListener } from './pg-listener.ts';
+import type { ListenerState, PgListener } from './pg-listener.ts';
 import type { RedisLink, RedisState } from './redis.ts';
 import { RedisFailureStore } from './redis-failure-store.ts';
 import type { FailureStore } from '../security/failure-store.ts';
@@ -59,10 +59,15 @@ export class Cluster {
 
   /** Loads the Redis client only when Redis is configured (it is a sizeable module). */
   static async create(options: ClusterOptions): Promise<Cluster> {
-    return new Cluster(options, options.config.redisUrl ? await import('./redis.ts') : undefined);
+    return new Cluster(
+      options,
+      options.config.redisUrl ? await import('./redis.ts') : undefined,
+      // The listener (and with it the PostgreSQL driver) only for PostgreSQL.
+      options.config.databaseUrl ? (await import('./pg-listener.ts')).PgListener : undefined,
+    );
   }
 
-  private constructor(options: ClusterOptions, redisModule: typeof import('./redis.ts') | undefined) {
+  private constructor(options: ClusterOptions, redisModule: typeof import('./redis.ts') | undefined, Listener: typeof PgListener | undefined) {
     this.#o = options;
     const { config } = options;
     const ttlMs = config.cacheTtlSeconds * 1000;
@@ -103,8 +108,8 @@ export class Cluster {
     // With the caches on, every revocation reaches the reuse cache: this node's through the store above, other
     // writers' through notifications (PostgreSQL) or data_version (SQLite), checked before each cached read.
     if (options.reuse && ttlMs > 0) options.reuse.coherent = enabled;
-    if (config.databaseUrl) {
-      this.#listener = new PgListener({
+    if (config.databaseUrl && Listener) {
+      this.#listener = new Listener({
         url: config.databaseUrl,
         nodeId: this.nodeId,
         onMessage: (text) => {

@@ -3,9 +3,14 @@
 // from process start to the first token, and ~30 MB of generated code that a token-only node never runs.
 // What is compiled, and with which options, is exactly what Fastify would do; only the moment moves. The test suite
 // sends a request to every route, so a schema that cannot compile still fails a test, not a user.
-import AjvCompiler from '@fastify/ajv-compiler';
-import SerializerSelector from '@fastify/fast-json-stringify-compiler';
+// The compilers themselves (Ajv alone is ~90 modules) are loaded on the first compilation too; they are CommonJS,
+// so a synchronous require serves Fastify's synchronous compiler hooks.
+import { createRequire } from 'node:module';
+import type AjvCompilerModule from '@fastify/ajv-compiler';
+import type SerializerSelectorModule from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
+
+const require = createRequire(import.meta.url);
 
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 type RouteSchema = { schema: unknown; method: string; url: string; httpPart?: string };
@@ -25,8 +30,14 @@ function lazyValidator(compile: () => Validate): Validate {
 }
 
 export function lazyCompilers(): CompilersFactory {
-  const buildValidator = AjvCompiler() as unknown as (externalSchemas: unknown, options: unknown) => (route: RouteSchema) => Validate;
-  const buildSerializer = SerializerSelector() as unknown as (externalSchemas: unknown, options: unknown) => (route: RouteSchema) => (doc: unknown) => string;
+  type BuildValidator = (externalSchemas: unknown, options: unknown) => (route: RouteSchema) => Validate;
+  type BuildSerializer = (externalSchemas: unknown, options: unknown) => (route: RouteSchema) => (doc: unknown) => string;
+  let validatorFactory: BuildValidator | undefined;
+  let serializerFactory: BuildSerializer | undefined;
+  const buildValidator: BuildValidator = (externalSchemas, options) =>
+    (validatorFactory ??= (require('@fastify/ajv-compiler') as typeof AjvCompilerModule)() as unknown as BuildValidator)(externalSchemas, options);
+  const buildSerializer: BuildSerializer = (externalSchemas, options) =>
+    (serializerFactory ??= (require('@fastify/fast-json-stringify-compiler') as typeof SerializerSelectorModule)() as unknown as BuildSerializer)(externalSchemas, options);
   return {
     buildValidator(externalSchemas: unknown, options: unknown) {
       let compiler: ((route: RouteSchema) => Validate) | undefined;
