@@ -1,6 +1,5 @@
 // Builds the Fastify application: logging with redaction, parsers, error shapes, security headers, routes.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './context.ts';
@@ -18,6 +17,7 @@ import { lazyCompilers } from './lazy-compilers.ts';
 import { TOKEN_ROUTES, installMetrics } from '../ops/http.ts';
 import { tokenRateLimit } from '../cluster/rate-limit.ts';
 import { installSecurityHooks, passwordGrantRoutes } from '../security/index.ts';
+import { installHelmetHeaders } from '../security/helmet-headers.ts';
 
 export interface BuildOptions {
   /** A writable stream for logs (tests capture them); stdout by default. */
@@ -94,7 +94,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     );
   }
 
-  await app.register(helmet, {
+  installHelmetHeaders(app, {
     // An API: no HTML to protect except the Swagger UI, which needs its own scripts and styles.
     contentSecurityPolicy: false,
     hsts: ctx.config.issuer.startsWith('https://') ? { maxAge: 31_536_000, includeSubDomains: true } : false,

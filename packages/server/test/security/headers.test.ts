@@ -66,6 +66,32 @@ describe('Cache-Control on responses that carry tokens or secrets', () => {
     assert.equal(r.headers['strict-transport-security'], undefined);
   });
 
+  test("helmet's whole header set is on token responses, errors and unknown paths alike", async () => {
+    // What helmet 8 sets with contentSecurityPolicy and hsts off, recorded once at start-up (security/helmet-headers.ts).
+    const expected = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    const responses = [
+      await postForm(gh.url, { grant_type: 'password', username: gh.admin.email, password: gh.admin.password }),
+      await postForm(gh.url, { grant_type: 'client_credentials' }),
+      await send(gh.url, { path: '/nowhere' }),
+      await send(gh.url, { path: '/api/v1/projects', headers: { authorization: 'Bearer nope' } }),
+    ];
+    for (const r of responses) {
+      for (const [name, value] of Object.entries(expected)) assert.equal(r.headers[name], value, `${name} on a ${r.status}`);
+      assert.equal(r.headers['content-security-policy'], undefined);
+    }
+  });
+
   test('CORS is off by default: no Access-Control-* headers, preflights are not answered', async () => {
     const simple = await send(gh.url, { path: '/.well-known/jwks.json', headers: { origin: 'https://evil.example' } });
     assert.equal(simple.status, 200);
