@@ -36,9 +36,23 @@ const { values: args } = parseArgs({
   },
 });
 const KNOWN = ['gatehouse', 'gatehouse-warn', 'gatehouse-reuse', 'oidc-provider', 'limit'] as const;
-type Key = (typeof KNOWN)[number];
-const keys = args.only!.split(',') as Key[];
-for (const k of keys) if (!KNOWN.includes(k)) throw new Error(`--only: unknown contender "${k}" (known: ${KNOWN.join(', ')})`);
+type Base = (typeof KNOWN)[number];
+/** A contender, optionally a Gatehouse variant with its own settings: `gatehouse-reuse+GATEHOUSE_METRICS=false`. */
+type Key = string;
+const baseOf = (k: Key): Base => k.split('+')[0] as Base;
+const envOf = (k: Key): Record<string, string> =>
+  Object.fromEntries(
+    k.split('+').slice(1).map((kv) => {
+      const i = kv.indexOf('=');
+      if (i < 1) throw new Error(`--only ${k}: expected NAME=VALUE after "+"`);
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    }),
+  );
+const keys: Key[] = args.only!.split(',');
+for (const k of keys) {
+  if (!KNOWN.includes(baseOf(k))) throw new Error(`--only: unknown contender "${k}" (known: ${KNOWN.join(', ')}, each Gatehouse one with +NAME=VALUE settings)`);
+  if (k.includes('+') && !baseOf(k).startsWith('gatehouse')) throw new Error(`--only ${k}: only Gatehouse contenders take settings`);
+}
 const conns = Number(args.connections);
 const rounds = Number(args.rounds);
 const duration = Number(args.duration);
@@ -62,53 +76,71 @@ const setup = await setupGatehouse(setupServer);
 await setupServer.stop();
 
 const servers = new Map<Key, Server>();
-const info = new Map<Key, { startup: number; idle: number; rps: number[]; p50: number[]; p99: number[]; rssLoad: number }>();
+const info = new Map<Key, { startup: number; idle: number; rps: number[]; cpu: number[]; p50: number[]; p99: number[]; rssLoad: number }>();
+/** CPU time (user + system, all threads) the server has used so far, in ms: a steadier measure than requests/s. */
+function cpuMs(s: Server): number {
+  const stat = fs.readFileSync(`/proc/${s.child.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
 for (const key of keys) {
   const logFile = path.join(tmp, `${key}.log`);
   let s: Server;
-  if (key.startsWith('gatehouse')) {
+  if (baseOf(key).startsWith('gatehouse')) {
     const dir = path.join(tmp, key);
     fs.cpSync(base, dir, { recursive: true });
     const nodeArgs = [...args['node-flag']!, ...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${tmp}`] : [])];
-    s = await startGatehouse({ name: key, dataDir: dir, logFile, cores: '0', logLevel: key === 'gatehouse-warn' ? 'warn' : 'info', nodeArgs, env: extraEnv });
+    s = await startGatehouse({ name: key, dataDir: dir, logFile, cores: '0', logLevel: baseOf(key) === 'gatehouse-warn' ? 'warn' : 'info', nodeArgs, env: { ...extraEnv, ...envOf(key) } });
   } else {
     const port = await freePort();
     s = spawnServer({
       name: key,
       cores: '0',
-      args: [fileURLToPath(new URL(`./contenders/${key}.ts`, import.meta.url))],
+      args: [fileURLToPath(new URL(`./contenders/${baseOf(key)}.ts`, import.meta.url))],
       env: { PORT: String(port), BENCH_CLIENT_ID: setup.clientId, BENCH_CLIENT_SECRET: setup.clientSecret, BENCH_RESOURCE: RESOURCE, BENCH_SCOPES: SCOPES.join(' '), NODE_ENV: 'production' },
       url: `http://127.0.0.1:${port}`,
       logFile,
     });
   }
-  const req = ccRequest(setup.clientId, setup.clientSecret, key === 'gatehouse-reuse' ? REUSE_RESOURCE : RESOURCE);
+  const req = ccRequest(setup.clientId, setup.clientSecret, baseOf(key) === 'gatehouse-reuse' ? REUSE_RESOURCE : RESOURCE);
   await waitFor(`${key} first token`, async () => (await fetch(`${s.url}/oauth/token`, { method: 'POST', ...req })).status === 200, 30_000, 2);
   const startup = performance.now() - s.spawnedAt;
   await new Promise((r) => setTimeout(r, 1000));
-  info.set(key, { startup, idle: s.rss(), rps: [], p50: [], p99: [], rssLoad: 0 });
+  info.set(key, { startup, idle: s.rss(), rps: [], cpu: [], p50: [], p99: [], rssLoad: 0 });
   servers.set(key, s);
 }
 for (let r = 1; r <= rounds; r++) {
   for (const key of keys) {
     const s = servers.get(key)!;
-    const req = ccRequest(setup.clientId, setup.clientSecret, key === 'gatehouse-reuse' ? REUSE_RESOURCE : RESOURCE);
-    const res = await load({ url: `${s.url}/oauth/token`, method: 'POST', ...req, connections: conns, duration, warmup });
+    const req = ccRequest(setup.clientId, setup.clientSecret, baseOf(key) === 'gatehouse-reuse' ? REUSE_RESOURCE : RESOURCE);
+    const opts = { url: `${s.url}/oauth/token`, method: 'POST', ...req, connections: conns };
+    if (warmup > 0) await load({ ...opts, duration: warmup, warmup: 0 });
+    const cpuBefore = cpuMs(s);
+    const res = await load({ ...opts, duration, warmup: 0 });
+    const cpuPerRequest = ((cpuMs(s) - cpuBefore) * 1000) / Math.max(1, res.ok + res.failed);
     const i = info.get(key)!;
     i.rps.push(res.rps);
+    i.cpu.push(cpuPerRequest);
     i.p50.push(res.p50);
     i.p99.push(res.p99);
     i.rssLoad = Math.max(i.rssLoad, s.rss());
-    log(`round ${r} ${key}: ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(2)} p99 ${res.p99.toFixed(2)} ms${res.failed ? ` FAILED ${res.failed} (${res.firstFailure})` : ''}`);
+    log(`round ${r} ${key}: ${Math.round(res.rps)} req/s, ${cpuPerRequest.toFixed(0)} µs CPU/request, p50 ${res.p50.toFixed(2)} p99 ${res.p99.toFixed(2)} ms${res.failed ? ` FAILED ${res.failed} (${res.firstFailure})` : ''}`);
   }
 }
 for (const s of servers.values()) await s.stop();
 console.log(`\n${conns} connections, ${rounds} × ${duration} s, load average ${os.loadavg()[0]!.toFixed(2)}`);
-console.log('contender          req/s (min–max)        p50 ms  p99 ms  start-up ms  idle MiB  load MiB');
+console.log(`contender${' '.repeat(Math.max(...keys.map((k) => k.length)) - 9)} req/s (min–max)        vs ${keys[0]}, round by round   CPU µs/req (min–max)  p50 ms  p99 ms  start-up ms  idle MiB  load MiB`);
+const first = info.get(keys[0]!)!;
+const ratios = (k: Key) => {
+  const base = first.rps;
+  const r = info.get(k)!.rps.map((x, n) => x / (base[n] ?? NaN));
+  return `${median(r).toFixed(2)}× (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
+};
 for (const [key, i] of info) {
   const rps = `${Math.round(median(i.rps))} (${Math.round(Math.min(...i.rps))}–${Math.round(Math.max(...i.rps))})`;
   console.log(
-    `${key.padEnd(18)} ${rps.padEnd(22)} ${median(i.p50).toFixed(2).padStart(6)}  ${median(i.p99).toFixed(1).padStart(6)}  ${Math.round(i.startup).toString().padStart(11)}  ${i.idle.toFixed(1).padStart(8)}  ${i.rssLoad.toFixed(1).padStart(8)}`,
+    `${key.padEnd(Math.max(...keys.map((k) => k.length)))} ${rps.padEnd(22)} ${ratios(key).padEnd(25 + keys[0]!.length)} ${`${Math.round(median(i.cpu))} (${Math.round(Math.min(...i.cpu))}–${Math.round(Math.max(...i.cpu))})`.padEnd(21)} ${median(i.p50).toFixed(2).padStart(6)}  ${median(i.p99).toFixed(1).padStart(6)}  ${Math.round(i.startup).toString().padStart(11)}  ${i.idle.toFixed(1).padStart(8)}  ${i.rssLoad.toFixed(1).padStart(8)}`,
   );
 }
 if (args['cpu-prof']) {
