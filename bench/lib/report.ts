@@ -12,6 +12,7 @@ export const CC_CONTENDERS = [
   { key: 'gatehouse-reuse', label: 'Gatehouse, reuse_tokens', what: 'the same server, an API created with `"reuse_tokens": true`' },
   { key: 'oidc-provider', label: 'oidc-provider', what: 'node-oidc-provider (latest), client credentials, resource indicator with `accessTokenFormat: "jwt"`, ES256, its in-memory adapter (`bench/contenders/oidc-provider.ts`)' },
   { key: 'limit', label: 'limit: node:http + jose', what: 'the physical limit: `node:http`, parse the form and Basic header, SHA-256 of the secret, sign the same claims with jose (`bench/contenders/limit.ts`)' },
+  { key: 'limit-fastify', label: 'limit on Fastify', what: 'the same minimal endpoint served by Fastify without plugins or logger (`bench/contenders/limit-fastify.ts`): the floor of the framework Gatehouse is built on' },
 ] as const;
 export type CcKey = (typeof CC_CONTENDERS)[number]['key'];
 
