@@ -62,7 +62,7 @@ describe('discovery, JWKS and restart', () => {
   });
 
   test('restart with the same data dir: old tokens still verify, refresh tokens still work', async () => {
-    const first = await startGatehouse();
+    const first = await startGatehouse({ store: 'sqlite' }); // restarts on the same data dir: the embedded store
     const bot = await first.createBot({ name: 'survivor' });
     const login = await first.token({ grant_type: 'password', username: bot.email, password: bot.password });
     const jwksBefore = await (await fetch(`${first.url}/.well-known/jwks.json`)).json();

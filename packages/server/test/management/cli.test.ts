@@ -170,7 +170,7 @@ describe('gatehouse CLI against the store (--data-dir) while the server is down'
   let firstAdmin: { email: string; password: string };
 
   before(async () => {
-    const gh = await startGatehouse();
+    const gh = await startGatehouse({ store: 'sqlite' }); // the offline CLI works on the data dir's SQLite store
     dataDir = gh.dataDir;
     firstAdmin = gh.admin; // a restart on this data dir keeps this admin
     projectId = (await gh.createProject('offline')).id;

@@ -31,7 +31,8 @@ describe('password grant switched off for the whole server', () => {
   let gh: Gatehouse;
   let bot: BotCredentials;
   before(async () => {
-    gh = await startGatehouse({ env: { GATEHOUSE_PASSWORD_GRANT: 'false' } });
+    // The bot is made by the offline CLI on the data dir, so this server keeps its store there (SQLite).
+    gh = await startGatehouse({ store: 'sqlite', env: { GATEHOUSE_PASSWORD_GRANT: 'false' } });
     bot = await createBotOffline(gh);
   });
   after(() => gh.stop());
@@ -64,7 +65,8 @@ describe('token endpoint hygiene', () => {
   let bot: BotCredentials;
   let user: { id: string; email: string; password: string };
   before(async () => {
-    gh = await startGatehouse({ env: { GATEHOUSE_REFRESH_IDLE_SECONDS: '120', GATEHOUSE_REFRESH_ABSOLUTE_SECONDS: '300' } });
+    // One test reads the refresh-token rows from the SQLite file.
+    gh = await startGatehouse({ store: 'sqlite', env: { GATEHOUSE_REFRESH_IDLE_SECONDS: '120', GATEHOUSE_REFRESH_ABSOLUTE_SECONDS: '300' } });
     bot = await gh.createBot({ name: 'hygienic' });
     // A user-chosen password with every character RFC 6749 Appendix B and form encoding care about.
     const password = 'p:a+s%20s w\u00f6rd&=\u2713?#';
