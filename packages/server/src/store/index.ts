@@ -35,7 +35,7 @@ export async function openStore(options: DbOptions): Promise<Store> {
     projects: new ProjectRepository(k),
     bots: new BotRepository(k),
     apis: new ApiRepository(k),
-    refreshTokens: new RefreshTokenRepository(k),
+    refreshTokens: new RefreshTokenRepository(k, db.dialect),
     appTokens: new AppTokenRepository(k),
     signingKeys: new SigningKeyRepository(k),
     revocations: new RevocationRepository(k),

@@ -2,8 +2,9 @@
 // the spent token is claimed with a conditional UPDATE, so of N concurrent uses exactly one wins.
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, RefreshTokensTable } from '../db/schema.ts';
+import type { Dialect } from '../db/migrations.ts';
 import { newId } from '../crypto/secrets.ts';
-import { fromJson, toJson } from './json.ts';
+import { fromJson, isRetryableConflict, toJson } from './json.ts';
 
 export interface RefreshToken {
   id: string;
@@ -72,8 +73,10 @@ function row(t: NewRefreshToken, now: number) {
 
 export class RefreshTokenRepository {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #dialect: Dialect;
+  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite') {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async insert(t: NewRefreshToken): Promise<RefreshToken> {
@@ -93,6 +96,19 @@ export class RefreshTokenRepository {
    * the whole family is revoked in the same transaction.
    */
   async rotate(tokenHash: string, now: number, makeNext: (prev: RefreshToken) => NewRefreshToken | undefined): Promise<RotateResult> {
+    // PostgreSQL may still end a transaction as a deadlock victim against some other writer of the family (a
+    // logout revoking it, say); the whole transaction is then rolled back and is safe to run again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#rotateOnce(tokenHash, now, makeNext);
+      } catch (err) {
+        if (attempt >= 3 || !isRetryableConflict(err)) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
+  #rotateOnce(tokenHash: string, now: number, makeNext: (prev: RefreshToken) => NewRefreshToken | undefined): Promise<RotateResult> {
     return this.#db.transaction().execute(async (tx): Promise<RotateResult> => {
       const claimed = await tx
         .updateTable('refresh_tokens')
@@ -118,7 +134,11 @@ export class RefreshTokenRepository {
       }
       if (previous.status === 'used') {
         // RFC 9700 §4.14.2: a spent refresh token presented again means it leaked; end the family.
-        await tx.updateTable('refresh_tokens').set({ status: 'revoked' }).where('family_id', '=', previous.familyId).execute();
+        // The losers of a race all arrive here at once. On PostgreSQL their updates of the family's rows could take
+        // the row locks in different orders and deadlock (a 500 from the token endpoint): each first locks the spent
+        // token's row, so they revoke one after the other. SQLite runs one write transaction at a time anyway.
+        if (this.#dialect === 'postgres') await tx.selectFrom('refresh_tokens').select('id').where('id', '=', previous.id).forUpdate().execute();
+        await tx.updateTable('refresh_tokens').set({ status: 'revoked' }).where('family_id', '=', previous.familyId).where('status', '!=', 'revoked').execute();
         return { outcome: 'reused', previous };
       }
       return { outcome: 'invalid' };
