@@ -3,6 +3,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, RefreshTokensTable } from '../db/schema.ts';
 import type { Dialect } from '../db/migrations.ts';
+import { randomInt } from 'node:crypto';
 import { newId } from '../crypto/secrets.ts';
 import { fromJson, isRetryableConflict, toJson } from './json.ts';
 
@@ -103,7 +104,7 @@ export class RefreshTokenRepository {
         return await this.#rotateOnce(tokenHash, now, makeNext);
       } catch (err) {
         if (attempt >= 3 || !isRetryableConflict(err)) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+        await new Promise((r) => setTimeout(r, randomInt(1, 10 * attempt)));
       }
     }
   }
