@@ -38,6 +38,28 @@ export interface ClusterStatus {
   readonly caches: 'on' | 'off';
 }
 
+/**
+ * Calls `changed` when SQLite's data_version says another process has committed, and returns true (the caches may
+ * be used). Asking costs a few microseconds (SQLite opens a read transaction for it), so it is asked at most once a
+ * millisecond: another process's write reaches this one's caches within a millisecond, sooner than a PostgreSQL
+ * notification reaches another node.
+ */
+function watchOtherWriters(dataVersion: () => number, changed: () => void): () => true {
+  let seen = dataVersion();
+  let askedAt = 0;
+  return () => {
+    const now = performance.now();
+    if (now - askedAt < 1) return true;
+    askedAt = now;
+    const v = dataVersion();
+    if (v !== seen) {
+      seen = v;
+      changed();
+    }
+    return true;
+  };
+}
+
 export class Cluster {
   /** Random per process: tells this node's own Redis announcements apart. */
   readonly nodeId = randomBytes(6).toString('base64url');
@@ -76,26 +98,13 @@ export class Cluster {
     if (!config.databaseUrl && dataVersion) {
       // SQLite: this process makes the writes it serves (they reach the caches at once through cachedStore), and
       // SQLite tells of any other process's commit (a second worker, the CLI): then everything cached goes.
-      // Asking costs a few microseconds (SQLite opens a read transaction for it), so it is asked at most once a
-      // millisecond: another process's write reaches this one's caches within a millisecond, sooner than a
-      // PostgreSQL notification reaches another node.
-      let seen = dataVersion();
-      let askedAt = 0;
       this.#cachesOn = ttlMs > 0;
-      enabled = () => {
-        if (!this.#cachesOn) return false;
-        const now = performance.now();
-        if (now - askedAt < 1) return true;
-        askedAt = now;
-        const v = dataVersion();
-        if (v !== seen) {
-          seen = v;
-          this.caches.clear();
-          options.reuse?.clear();
-          this.received.sqlite++;
-        }
-        return true;
-      };
+      const otherWriters = watchOtherWriters(dataVersion, () => {
+        this.caches.clear();
+        options.reuse?.clear();
+        this.received.sqlite++;
+      });
+      enabled = () => this.#cachesOn && otherWriters();
     }
     this.caches = new StoreCaches({ ttlMs, enabled });
     this.store =

@@ -1,9 +1,9 @@
 // Refresh tokens by family. Rotation and reuse detection are each one transaction:
 // the spent token is claimed with a conditional UPDATE, so of N concurrent uses exactly one wins.
+import { randomInt } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, RefreshTokensTable } from '../db/schema.ts';
 import type { Dialect } from '../db/migrations.ts';
-import { randomInt } from 'node:crypto';
 import { newId } from '../crypto/secrets.ts';
 import { fromJson, isRetryableConflict, toJson } from './json.ts';
 
