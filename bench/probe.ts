@@ -12,14 +12,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, pinSelf, spawnServer, waitFor, type Server } from './lib/proc.ts';
+import { pinSelf, type Server } from './lib/proc.ts';
 import { load } from './lib/load.ts';
-import { REUSE_RESOURCE, RESOURCE, SCOPES, ccRequest, ready, setupGatehouse, startGatehouse } from './lib/gatehouse.ts';
-import { summariseProfile } from './lib/profile.ts';
-import { spread } from './lib/stats.ts';
-const median = (xs: number[]) => spread(xs).median;
+import { REUSE_RESOURCE, RESOURCE, ccRequest, ready, setupGatehouse, startGatehouse } from './lib/gatehouse.ts';
+import { type MinimalKey, firstToken, startContender } from './lib/contenders.ts';
+import { processCpu, summariseProfile } from './lib/profile.ts';
+import { fmt, spread } from './lib/stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,14 +39,16 @@ type Base = (typeof KNOWN)[number];
 /** A contender, optionally a Gatehouse variant with its own settings: `gatehouse-reuse+GATEHOUSE_METRICS=false`. */
 type Key = string;
 const baseOf = (k: Key): Base => k.split('+')[0] as Base;
-const envOf = (k: Key): Record<string, string> =>
+/** NAME=VALUE settings as an environment; `where` names the option in the error. */
+const settings = (list: readonly string[], where: string): Record<string, string> =>
   Object.fromEntries(
-    k.split('+').slice(1).map((kv) => {
+    list.map((kv) => {
       const i = kv.indexOf('=');
-      if (i < 1) throw new Error(`--only ${k}: expected NAME=VALUE after "+"`);
+      if (i < 1) throw new Error(`${where}: expected NAME=VALUE, got "${kv}"`);
       return [kv.slice(0, i), kv.slice(i + 1)];
     }),
   );
+const envOf = (k: Key) => settings(k.split('+').slice(1), `--only ${k}`);
 const keys: Key[] = args.only!.split(',');
 for (const k of keys) {
   if (!KNOWN.includes(baseOf(k))) throw new Error(`--only: unknown contender "${k}" (known: ${KNOWN.join(', ')}, each Gatehouse one with +NAME=VALUE settings)`);
@@ -57,13 +58,7 @@ const conns = Number(args.connections);
 const rounds = Number(args.rounds);
 const duration = Number(args.duration);
 const warmup = Number(args.warmup);
-const extraEnv = Object.fromEntries(
-  args.env!.map((kv) => {
-    const i = kv.indexOf('=');
-    if (i < 1) throw new Error(`--env ${kv}: expected NAME=VALUE`);
-    return [kv.slice(0, i), kv.slice(i + 1)];
-  }),
-);
+const extraEnv = settings(args.env!, '--env');
 
 pinSelf('1');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-probe-'));
@@ -77,13 +72,7 @@ await setupServer.stop();
 
 const servers = new Map<Key, Server>();
 const info = new Map<Key, { startup: number; idle: number; rps: number[]; cpu: number[]; p50: number[]; p99: number[]; rssLoad: number }>();
-/** CPU time (user + system, all threads) the server has used so far, in ms: a steadier measure than requests/s. */
-function cpuMs(s: Server): number {
-  const stat = fs.readFileSync(`/proc/${s.child.pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = 100;
+const requestOf = (key: Key) => ccRequest(setup.clientId, setup.clientSecret, baseOf(key) === 'gatehouse-reuse' ? REUSE_RESOURCE : RESOURCE);
 for (const key of keys) {
   const logFile = path.join(tmp, `${key}.log`);
   let s: Server;
@@ -93,19 +82,9 @@ for (const key of keys) {
     const nodeArgs = [...args['node-flag']!, ...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${tmp}`] : [])];
     s = await startGatehouse({ name: key, dataDir: dir, logFile, cores: '0', logLevel: baseOf(key) === 'gatehouse-warn' ? 'warn' : 'info', nodeArgs, env: { ...extraEnv, ...envOf(key) } });
   } else {
-    const port = await freePort();
-    s = spawnServer({
-      name: key,
-      cores: '0',
-      args: [fileURLToPath(new URL(`./contenders/${baseOf(key)}.ts`, import.meta.url))],
-      env: { PORT: String(port), BENCH_CLIENT_ID: setup.clientId, BENCH_CLIENT_SECRET: setup.clientSecret, BENCH_RESOURCE: RESOURCE, BENCH_SCOPES: SCOPES.join(' '), NODE_ENV: 'production' },
-      url: `http://127.0.0.1:${port}`,
-      logFile,
-    });
+    s = await startContender(baseOf(key) as MinimalKey, setup, '0', logFile);
   }
-  const req = ccRequest(setup.clientId, setup.clientSecret, baseOf(key) === 'gatehouse-reuse' ? REUSE_RESOURCE : RESOURCE);
-  await waitFor(`${key} first token`, async () => (await fetch(`${s.url}/oauth/token`, { method: 'POST', ...req })).status === 200, 30_000, 2);
-  const startup = performance.now() - s.spawnedAt;
+  const startup = await firstToken(s, requestOf(key));
   await new Promise((r) => setTimeout(r, 1000));
   info.set(key, { startup, idle: s.rss(), rps: [], cpu: [], p50: [], p99: [], rssLoad: 0 });
   servers.set(key, s);
@@ -113,12 +92,12 @@ for (const key of keys) {
 for (let r = 1; r <= rounds; r++) {
   for (const key of keys) {
     const s = servers.get(key)!;
-    const req = ccRequest(setup.clientId, setup.clientSecret, baseOf(key) === 'gatehouse-reuse' ? REUSE_RESOURCE : RESOURCE);
-    const opts = { url: `${s.url}/oauth/token`, method: 'POST', ...req, connections: conns };
+    const opts = { url: `${s.url}/oauth/token`, method: 'POST', ...requestOf(key), connections: conns };
     if (warmup > 0) await load({ ...opts, duration: warmup, warmup: 0 });
-    const cpuBefore = cpuMs(s);
+    // CPU time (user + system, all threads) per request: steadier than requests/s on a machine whose speed drifts.
+    const cpuBefore = processCpu(s.child.pid!);
     const res = await load({ ...opts, duration, warmup: 0 });
-    const cpuPerRequest = ((cpuMs(s) - cpuBefore) * 1000) / Math.max(1, res.ok + res.failed);
+    const cpuPerRequest = ((processCpu(s.child.pid!) - cpuBefore) * 1e6) / Math.max(1, res.ok + res.failed);
     const i = info.get(key)!;
     i.rps.push(res.rps);
     i.cpu.push(cpuPerRequest);
@@ -130,17 +109,16 @@ for (let r = 1; r <= rounds; r++) {
 }
 for (const s of servers.values()) await s.stop();
 console.log(`\n${conns} connections, ${rounds} × ${duration} s, load average ${os.loadavg()[0]!.toFixed(2)}`);
-console.log(`contender${' '.repeat(Math.max(...keys.map((k) => k.length)) - 9)} req/s (min–max)        vs ${keys[0]}, round by round   CPU µs/req (min–max)  p50 ms  p99 ms  start-up ms  idle MiB  load MiB`);
-const first = info.get(keys[0]!)!;
-const ratios = (k: Key) => {
-  const base = first.rps;
-  const r = info.get(k)!.rps.map((x, n) => x / (base[n] ?? NaN));
-  return `${median(r).toFixed(2)}× (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
-};
+const width = Math.max(9, ...keys.map((k) => k.length));
+const vsFirst = `vs ${keys[0]}, round by round`;
+console.log(`${'contender'.padEnd(width)} ${'req/s (min–max)'.padEnd(22)} ${vsFirst.padEnd(vsFirst.length + 2)} ${'CPU µs/req (min–max)'.padEnd(21)} p50 ms  p99 ms  start-up ms  idle MiB  load MiB`);
+const firstRps = info.get(keys[0]!)!.rps;
+const median = (xs: readonly number[]) => spread(xs).median;
 for (const [key, i] of info) {
-  const rps = `${Math.round(median(i.rps))} (${Math.round(Math.min(...i.rps))}–${Math.round(Math.max(...i.rps))})`;
+  const ratio = spread(i.rps.map((x, n) => x / (firstRps[n] ?? NaN)));
+  const ratioText = `${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
   console.log(
-    `${key.padEnd(Math.max(...keys.map((k) => k.length)))} ${rps.padEnd(22)} ${ratios(key).padEnd(25 + keys[0]!.length)} ${`${Math.round(median(i.cpu))} (${Math.round(Math.min(...i.cpu))}–${Math.round(Math.max(...i.cpu))})`.padEnd(21)} ${median(i.p50).toFixed(2).padStart(6)}  ${median(i.p99).toFixed(1).padStart(6)}  ${Math.round(i.startup).toString().padStart(11)}  ${i.idle.toFixed(1).padStart(8)}  ${i.rssLoad.toFixed(1).padStart(8)}`,
+    `${key.padEnd(width)} ${fmt(spread(i.rps)).padEnd(22)} ${ratioText.padEnd(vsFirst.length + 2)} ${fmt(spread(i.cpu)).padEnd(21)} ${median(i.p50).toFixed(2).padStart(6)}  ${median(i.p99).toFixed(1).padStart(6)}  ${Math.round(i.startup).toString().padStart(11)}  ${i.idle.toFixed(1).padStart(8)}  ${i.rssLoad.toFixed(1).padStart(8)}`,
   );
 }
 if (args['cpu-prof']) {

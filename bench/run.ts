@@ -19,9 +19,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { CAN_PIN, freePort, pinSelf, pinned, spawnServer, waitFor, type Server } from './lib/proc.ts';
+import { CAN_PIN, pinSelf, pinned, type Server } from './lib/proc.ts';
+import { type MinimalKey, firstToken, startContender } from './lib/contenders.ts';
 import { load, type LoadResult } from './lib/load.ts';
-import { RESOURCE, REUSE_RESOURCE, SCOPES, USER, ccRequest, postToken, ready, setupGatehouse, startGatehouse, type Setup } from './lib/gatehouse.ts';
+import { REUSE_RESOURCE, USER, ccRequest, postToken, ready, setupGatehouse, startGatehouse, type Setup } from './lib/gatehouse.ts';
 import { seedBots, seededBot } from './seed-bots.ts';
 import { summariseProfile, threadCpu } from './lib/profile.ts';
 import { writeReport, type Results, CC_CONTENDERS, type CcKey } from './lib/report.ts';
@@ -114,28 +115,9 @@ async function startCc(key: CcKey): Promise<Server> {
     const logLevel = key === 'gatehouse-warn' ? 'warn' : 'info';
     return track(await startGatehouse({ name: key, dataDir: dirOf(key), logFile, cores: SERVER_CORE, logLevel }));
   }
-  const port = await freePort();
-  return track(
-    spawnServer({
-      name: key,
-      cores: SERVER_CORE,
-      args: [here(`./contenders/${key}.ts`)],
-      env: { PORT: String(port), BENCH_CLIENT_ID: setup.clientId, BENCH_CLIENT_SECRET: setup.clientSecret, BENCH_RESOURCE: RESOURCE, BENCH_SCOPES: SCOPES.join(' '), NODE_ENV: 'production' },
-      url: `http://127.0.0.1:${port}`,
-      logFile,
-    }),
-  );
+  return track(await startContender(key as MinimalKey, setup, SERVER_CORE, logFile));
 }
 const requestOf = (key: CcKey) => (key === 'gatehouse-reuse' ? ccReuse : cc);
-
-/** Milliseconds from spawning the process to the first 200 from its token endpoint. */
-async function firstToken(s: Server, req: { headers: Record<string, string>; body: string }): Promise<number> {
-  await waitFor(`${s.name} first token (${s.stderr().slice(-1000)})`, async () => {
-    if (s.child.exitCode !== null) throw new Error(`${s.name} exited: ${s.stderr()}`);
-    return (await fetch(`${s.url}/oauth/token`, { method: 'POST', headers: req.headers, body: req.body })).status === 200;
-  }, 30_000, 2);
-  return performance.now() - s.spawnedAt;
-}
 const settle = (msDelay: number) => new Promise((r) => setTimeout(r, msDelay));
 
 const results: Results = {

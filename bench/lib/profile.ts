@@ -111,16 +111,25 @@ export function summariseProfile(file: string, window?: [number, number], top = 
   };
 }
 
+/** CPU seconds (user + system) in a /proc `stat` file. */
+function statCpuSeconds(file: string): number {
+  const stat = fs.readFileSync(file, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime, in USER_HZ (100 on Linux)
+}
+
+/** CPU seconds (user + system) a process has used so far, all its threads, exited ones included. */
+export function processCpu(pid: number): number {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
 /** CPU seconds (user+system) per thread name of a process, from /proc/PID/task/*. */
 export function threadCpu(pid: number): Map<string, number> {
   const out = new Map<string, number>();
-  const hz = 100; // USER_HZ on Linux
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
       const comm = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const secs = (Number(fields[11]) + Number(fields[12])) / hz; // utime, stime
+      const secs = statCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
       const name = tid === String(pid) ? 'main (JavaScript event loop)' : comm.replace(/\d+$/, '').trim() || comm;
       out.set(name, (out.get(name) ?? 0) + secs);
     } catch {
