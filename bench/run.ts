@@ -18,12 +18,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { CAN_PIN, pinSelf, pinned, type Server } from './lib/proc.ts';
 import { type MinimalKey, firstToken, startContender } from './lib/contenders.ts';
 import { load, type LoadResult } from './lib/load.ts';
-import { REUSE_RESOURCE, USER, ccRequest, postToken, ready, setupGatehouse, startGatehouse, type Setup } from './lib/gatehouse.ts';
+import { REUSE_RESOURCE, USER, ccRequest, ready, refreshTokens, rotatingRefresh, setupGatehouse, startGatehouse, type Setup } from './lib/gatehouse.ts';
 import { seedBots, seededBot } from './seed-bots.ts';
+import { type BenchDatabase, createBenchDatabase } from './lib/postgres.ts';
 import { summariseProfile, threadCpu } from './lib/profile.ts';
 import { writeReport, type Results, CC_CONTENDERS, type CcKey } from './lib/report.ts';
 
@@ -233,17 +233,9 @@ log('password grant vs raw argon2id');
 log('refresh grant: SQLite and PostgreSQL');
 {
   const pgAdminUrl = args.postgres!;
-  const dbName = `gatehouse_bench_${process.pid}`;
-  let pgUrl: string | undefined;
+  let database: BenchDatabase | undefined;
   try {
-    const c = new pg.Client({ connectionString: pgAdminUrl, connectionTimeoutMillis: 3000 });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-    const u = new URL(pgAdminUrl);
-    u.pathname = `/${dbName}`;
-    pgUrl = u.toString();
+    database = await createBenchDatabase(pgAdminUrl, `gatehouse_bench_${process.pid}`);
   } catch (err) {
     results.refresh.postgresSkipped = `PostgreSQL at ${pgAdminUrl.replace(/\/\/[^@]*@/, '//')} not usable: ${(err as Error).message}`;
     log(`  ${results.refresh.postgresSkipped}`);
@@ -252,57 +244,21 @@ log('refresh grant: SQLite and PostgreSQL');
   const sq = track(await startGatehouse({ name: 'refresh-sqlite', dataDir: dirOf('gh-refresh'), logFile: path.join(logs, 'refresh-sqlite.log'), cores: SERVER_CORE }));
   await ready(sq);
   stores.push({ key: 'sqlite', server: sq, setup });
-  if (pgUrl) {
-    const p = track(await startGatehouse({ name: 'refresh-postgres', dataDir: path.join(tmp, 'gh-refresh-pg'), databaseUrl: pgUrl, logFile: path.join(logs, 'refresh-postgres.log'), cores: SERVER_CORE }));
+  if (database) {
+    const p = track(await startGatehouse({ name: 'refresh-postgres', dataDir: path.join(tmp, 'gh-refresh-pg'), databaseUrl: database.url, logFile: path.join(logs, 'refresh-postgres.log'), cores: SERVER_CORE }));
     await ready(p);
     stores.push({ key: 'postgres', server: p, setup: await setupGatehouse(p) });
-  }
-  /** Refresh tokens from the bot's password-grant login (its secret is checked by HMAC: cheap). */
-  async function refreshTokens(url: string, st: Setup, n: number): Promise<string[]> {
-    const out: string[] = [];
-    const form = { grant_type: 'password', username: st.clientId, password: st.clientSecret };
-    for (let i = 0; i < n; i += 16) {
-      const batch = await Promise.all(Array.from({ length: Math.min(16, n - i) }, () => postToken(url, form)));
-      for (const b of batch) {
-        if (b.status !== 200) throw new Error(`login for refresh tokens: ${b.status} ${JSON.stringify(b.body)}`);
-        out.push(b.body.refresh_token as string);
-      }
-    }
-    return out;
   }
   for (let round = 1; round <= rounds; round++) {
     for (const { key, server, setup: st } of stores) {
       const pool = await refreshTokens(server.url, st, results.refresh.connections * 2 + 16);
-      const r = await load({
-        url: `${server.url}/oauth/token`,
-        connections: results.refresh.connections,
-        duration,
-        warmup,
-        requests: [
-          {
-            method: 'POST',
-            path: '/oauth/token',
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            // autocannon clears a connection's context after each request, so the tokens live in one pool:
-            // a request takes one, its answer puts the successor back; no token is ever presented twice.
-            setupRequest: (req) => ({ ...req, body: `grant_type=refresh_token&refresh_token=${pool.pop() ?? 'pool-empty'}` }),
-            onResponse: (status, body) => {
-              if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
-            },
-          },
-        ],
-      });
+      const r = await load({ url: `${server.url}/oauth/token`, connections: results.refresh.connections, duration, warmup, requests: [rotatingRefresh(pool)] });
       results.refresh[key].push(r);
       log(`  round ${round} ${key}: ${Math.round(r.rps)} refreshes/s p99 ${r.p99.toFixed(1)} ms${r.failed ? ` FAILED ${r.failed} (first ${r.firstFailure})` : ''}`);
     }
   }
   for (const { server } of stores) await stop(server);
-  if (pgUrl) {
-    const c = new pg.Client({ connectionString: pgAdminUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
-  }
+  await database?.drop();
 }
 
 // ---------------------------------------------------------------------------------------------------------

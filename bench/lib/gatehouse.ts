@@ -2,6 +2,7 @@
 // management API the way an operator would (project, bot, APIs, grants, a user).
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnServer, waitFor, type Server } from './proc.ts';
+import type { LoadRequest } from './load.ts';
 
 export const BIN = fileURLToPath(new URL('../../packages/server/bin/gatehouse.js', import.meta.url));
 export const SECRET_KEY = Buffer.alloc(32, 9).toString('hex');
@@ -108,4 +109,34 @@ export async function setupGatehouse(server: Server): Promise<Setup> {
     tokens.push(((await res.json()) as { access_token?: string }).access_token);
   }
   return { clientId: bot.client_id, clientSecret: bot.client_secret, botId: bot.id, reuse: !!tokens[0] && tokens[0] === tokens[1] };
+}
+
+/** `n` refresh tokens from the bot's password-grant login (its secret is checked by HMAC: cheap), 16 at a time. */
+export async function refreshTokens(url: string, st: Setup, n: number): Promise<string[]> {
+  const out: string[] = [];
+  const form = { grant_type: 'password', username: st.clientId, password: st.clientSecret };
+  for (let i = 0; i < n; i += 16) {
+    const batch = await Promise.all(Array.from({ length: Math.min(16, n - i) }, () => postToken(url, form)));
+    for (const b of batch) {
+      if (b.status !== 200) throw new Error(`login for refresh tokens: ${b.status} ${JSON.stringify(b.body)}`);
+      out.push(b.body.refresh_token as string);
+    }
+  }
+  return out;
+}
+
+/**
+ * A load request that refreshes with tokens from `pool` and puts each answer's successor back. autocannon clears a
+ * connection's context after each request, so the tokens live in one pool: no token is ever presented twice.
+ */
+export function rotatingRefresh(pool: string[]): LoadRequest {
+  return {
+    method: 'POST',
+    path: '/oauth/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    setupRequest: (req) => ({ ...req, body: `grant_type=refresh_token&refresh_token=${pool.pop() ?? 'pool-empty'}` }),
+    onResponse: (status, body) => {
+      if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+    },
+  };
 }
