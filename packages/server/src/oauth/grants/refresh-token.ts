@@ -1,13 +1,16 @@
 // RFC 6749 §6 with rotation on every use and reuse detection (RFC 9700 §4.14.2): a refresh token is bound to
 // its client and audience; scope can only narrow; a spent token presented again revokes its family.
-import { OAuthError, invalidRequest } from '../errors.ts';
+// In fosite's order (handler/oauth2/flow_refresh.go): look up, detect reuse at once (before any check can turn
+// the request away and let a leaked family live), run the checks, mint every token, then commit the rotation.
+// Nothing is stored until every token is in hand, so a failure while signing leaves the presented token usable.
+import { OAuthError } from '../errors.ts';
 import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope, required } from '../params.ts';
 import { allowedScopes, issueSession, newRefreshToken, principalProject } from '../session.ts';
-import { type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
+import { BOT_SUB_PREFIX, type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
 import type { RefreshToken } from '../../store/refresh-tokens.ts';
-import type { GrantHandler } from './types.ts';
+import type { GrantHandler, GrantRequest } from './types.ts';
 
 const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
 
@@ -20,16 +23,42 @@ async function principalOf(svc: OAuthServices, t: RefreshToken): Promise<Princip
   return b && botPrincipal(b);
 }
 
+function eventBase(t: RefreshToken, req: GrantRequest, principal: Principal | undefined) {
+  return {
+    grantType: 'refresh_token',
+    clientId: req.client.clientId,
+    subject: t.subjectType === 'bot' ? BOT_SUB_PREFIX + t.subjectId : t.subjectId,
+    projectId: principal && principalProject(principal),
+    ip: req.ip,
+    detail: { family: t.familyId },
+  };
+}
+
+/** RFC 9700 §4.14.2: a spent refresh token presented again means it leaked; the whole family ends. */
+async function reuseDetected(svc: OAuthServices, t: RefreshToken, req: GrantRequest): Promise<never> {
+  await svc.store.refreshTokens.revokeFamily(t.familyId);
+  svc.events.emitEvent({ ...eventBase(t, req, await principalOf(svc, t)), type: 'refresh.reuse', outcome: 'reuse' });
+  throw invalidGrant('refresh token reuse: family revoked');
+}
+
 export const refreshToken: GrantHandler = {
   grantType: 'refresh_token',
   parameters: ['refresh_token', 'scope', 'audience', 'resource'],
   allowPublicClient: true,
-  async handle(svc, { params, client, ip }) {
+  async handle(svc, req) {
+    const { params, client } = req;
     const presented = required(params, 'refresh_token');
     if (!presented.startsWith('ghr_') || presented.length > 100) throw invalidGrant('not a Gatehouse refresh token');
     const hash = svc.hasher.hash(presented);
+
+    // 1. Look up; 2. a spent token is reuse, whatever else is wrong with the request.
     const current = await svc.store.refreshTokens.findByHash(hash);
     if (!current) throw invalidGrant('unknown refresh token');
+    if (current.status === 'used') return reuseDetected(svc, current, req);
+    const now = Date.now();
+    if (current.status !== 'active' || current.expiresAt <= now || current.familyExpiresAt <= now) throw invalidGrant(`refresh token is ${current.status === 'active' ? 'expired' : current.status}`);
+
+    // 3. The checks: client and audience binding, the account, the scope it still holds.
     if (current.clientId !== client.clientId) throw invalidGrant('refresh token belongs to another client');
     const aud = requestedAudience(params);
     if (aud !== undefined && !current.audience.includes(aud)) throw invalidGrant('refresh token was issued for another audience');
@@ -43,8 +72,12 @@ export const refreshToken: GrantHandler = {
     const held = await allowedScopes(svc, principal, target);
     const granted = current.scope.split(' ').filter((s) => s && held.includes(s));
     const scope = narrowScopes(parseScope(params.get('scope')), granted);
+
+    // 4. Mint the access token, the ID token and the successor.
     const next = newRefreshToken();
-    const now = Date.now();
+    const res = await issueSession(svc, principal, client, target, scope, next);
+
+    // 5. Commit the rotation. Of concurrent uses of one token exactly one claims it; the others are reuse.
     const result = await svc.store.refreshTokens.rotate(hash, now, (prev) => ({
       tokenHash: svc.hasher.hash(next),
       subjectType: prev.subjectType,
@@ -55,15 +88,13 @@ export const refreshToken: GrantHandler = {
       expiresAt: Math.min(now + svc.config.refreshTokenIdleSeconds * 1000, prev.familyExpiresAt),
       familyExpiresAt: prev.familyExpiresAt,
     }));
-    const base = { grantType: 'refresh_token', clientId: client.clientId, subject: principal.sub, projectId: principalProject(principal), ip };
     if (result.outcome === 'reused') {
-      svc.events.emitEvent({ ...base, type: 'refresh.reuse', outcome: 'reuse', detail: { family: current.familyId } });
+      // The store revoked the family in the same transaction; only the event is left to tell.
+      svc.events.emitEvent({ ...eventBase(current, req, principal), type: 'refresh.reuse', outcome: 'reuse' });
       throw invalidGrant('refresh token reuse: family revoked');
     }
-    if (result.outcome !== 'rotated') throw invalidGrant(`refresh token is ${current.status}`);
-    const res = await issueSession(svc, principal, client, target, scope, next);
-    svc.events.emitEvent({ ...base, type: 'token.issued', outcome: 'success', audience: current.audience.join(' '), detail: { family: current.familyId } });
+    if (result.outcome !== 'rotated') throw invalidGrant('refresh token is no longer usable');
+    svc.events.emitEvent({ ...eventBase(current, req, principal), type: 'token.issued', outcome: 'success', audience: current.audience.join(' ') });
     return res;
   },
 };
-
