@@ -1,22 +1,114 @@
 // Node-local caches in front of the three reads of every client_credentials request (the bot by its client id,
-// the API by its identifier, the bot's grant on it), as a drop-in Store. Writes made through this store drop
-// what they change at once on this node and announce it to the others; writes made anywhere else reach the
-// caches through the database's change notifications (changes.ts).
+// the API by its identifier, the bot's grant on it), as a drop-in Store. Each cached reader below names what it
+// caches and which changes drop it. Writes made through this store drop what they change at once on this node
+// and announce it to the others; writes made anywhere else reach the caches through the database's change
+// notifications (changes.ts).
+//
+// The contract of a repository seen through this layer: every method is a plain read that goes straight to
+// the repository, unless it is named here as a cached read or as a write (with the change it makes). A new
+// repository method is therefore a read until someone says otherwise; a new write that cached rows depend on
+// must be added to the `writes` of its repository below (the database triggers announce it to other nodes
+// regardless, see migration 0002_cluster).
 import type { Store } from '../store/index.ts';
-import type { Bot } from '../store/bots.ts';
-import type { Api, Grant } from '../store/apis.ts';
+import type { Bot, BotRepository } from '../store/bots.ts';
+import type { Api, ApiRepository, Grant } from '../store/apis.ts';
 import type { Change } from './changes.ts';
 import { NodeCache } from './node-cache.ts';
 
+const grantKey = (apiId: string, botId: string) => `${apiId}\u0000${botId}`;
+const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/**
+ * Bots by client id (`e:<email>`) and by id (`i:<id>`), one entry each.
+ * Dropped by: a `bots` change naming the bot's id or email; `all`. A `bots` change naming neither drops every bot.
+ */
+export class CachedBots {
+  readonly cache: NodeCache<Bot>;
+  constructor(options: CacheOptions) {
+    this.cache = new NodeCache('bots', options);
+  }
+  findByEmail(bots: BotRepository, email: string): Promise<Bot | undefined> {
+    return this.cache.get(`e:${normalizeEmail(email)}`, () => bots.findByEmail(email));
+  }
+  findById(bots: BotRepository, id: string): Promise<Bot | undefined> {
+    return this.cache.get(`i:${id}`, () => bots.findById(id));
+  }
+  apply(c: Change): void {
+    if (c.t === 'all' || (c.t === 'bots' && !c.id && !c.email)) return this.cache.clear();
+    if (c.t === 'bots') this.cache.deleteWhere((b) => b.id === c.id || b.email === c.email);
+  }
+}
+
+/**
+ * APIs by identifier (`u:<identifier>`) and by id (`i:<id>`).
+ * Dropped by: an `apis` change naming the API's id or identifier; `all`. An `apis` change naming neither drops every API.
+ */
+export class CachedApis {
+  readonly cache: NodeCache<Api>;
+  constructor(options: CacheOptions) {
+    this.cache = new NodeCache('apis', options);
+  }
+  findByIdentifier(apis: ApiRepository, identifier: string): Promise<Api | undefined> {
+    return this.cache.get(`u:${identifier}`, () => apis.findByIdentifier(identifier));
+  }
+  findById(apis: ApiRepository, id: string): Promise<Api | undefined> {
+    return this.cache.get(`i:${id}`, () => apis.findById(id));
+  }
+  apply(c: Change): void {
+    if (c.t === 'all' || (c.t === 'apis' && !c.id && !c.identifier)) return this.cache.clear();
+    if (c.t === 'apis') this.cache.deleteWhere((a) => a.id === c.id || a.identifier === c.identifier);
+  }
+}
+
+/**
+ * A bot's grant on an API, by (API id, bot id).
+ * Dropped by: a `grants` change naming both ids (that grant; naming fewer drops every grant); a `bots` change
+ * naming the bot's id or an `apis` change naming the API's id (their grants go with them: cascades); `all`.
+ */
+export class CachedGrants {
+  readonly cache: NodeCache<Grant>;
+  constructor(options: CacheOptions) {
+    this.cache = new NodeCache('grants', options);
+  }
+  get(apis: ApiRepository, apiId: string, botId: string): Promise<Grant | undefined> {
+    return this.cache.get(grantKey(apiId, botId), () => apis.getGrant(apiId, botId));
+  }
+  apply(c: Change): void {
+    switch (c.t) {
+      case 'all':
+        return this.cache.clear();
+      case 'grants':
+        return c.api_id && c.bot_id ? this.cache.delete(grantKey(c.api_id, c.bot_id)) : this.cache.clear();
+      case 'bots':
+        if (!c.id && !c.email) return this.cache.clear();
+        if (c.id) this.cache.deleteWhere((g) => g.botId === c.id);
+        return;
+      case 'apis':
+        if (!c.id && !c.identifier) return this.cache.clear();
+        if (c.id) this.cache.deleteWhere((g) => g.apiId === c.id);
+        return;
+      default:
+    }
+  }
+}
+
+interface CacheOptions {
+  readonly ttlMs: number;
+  readonly enabled: () => boolean;
+}
+
+/** The node's cached readers. `revocations` and `signing_keys` changes drop nothing here (see cluster/index.ts). */
 export class StoreCaches {
   readonly bots: NodeCache<Bot>;
   readonly apis: NodeCache<Api>;
   readonly grants: NodeCache<Grant>;
+  readonly readers: { readonly bots: CachedBots; readonly apis: CachedApis; readonly grants: CachedGrants };
 
-  constructor(options: { ttlMs: number; enabled: () => boolean }) {
-    this.bots = new NodeCache('bots', options);
-    this.apis = new NodeCache('apis', options);
-    this.grants = new NodeCache('grants', options);
+  constructor(options: CacheOptions) {
+    this.readers = { bots: new CachedBots(options), apis: new CachedApis(options), grants: new CachedGrants(options) };
+    this.bots = this.readers.bots.cache;
+    this.apis = this.readers.apis.cache;
+    this.grants = this.readers.grants.cache;
   }
 
   all(): NodeCache<unknown>[] {
@@ -29,67 +121,50 @@ export class StoreCaches {
 
   /** Drops whatever the change may have made stale. */
   apply(c: Change): void {
-    switch (c.t) {
-      case 'bots':
-        if (!c.id && !c.email) return this.clear();
-        this.bots.deleteWhere((b) => b.id === c.id || b.email === c.email);
-        if (c.id) this.grants.deleteWhere((g) => g.botId === c.id);
-        return;
-      case 'apis':
-        if (!c.id && !c.identifier) return this.clear();
-        this.apis.deleteWhere((a) => a.id === c.id || a.identifier === c.identifier);
-        if (c.id) this.grants.deleteWhere((g) => g.apiId === c.id);
-        return;
-      case 'grants':
-        if (!c.api_id || !c.bot_id) return this.grants.clear();
-        return this.grants.delete(grantKey(c.api_id, c.bot_id));
-      case 'revocations':
-        return; // nothing cached here is revoked; the reuse cache hears of it (cluster/index.ts)
-      case 'all':
-        return this.clear();
-      default:
-    }
+    this.readers.bots.apply(c);
+    this.readers.apis.apply(c);
+    this.readers.grants.apply(c);
   }
 }
 
-const grantKey = (apiId: string, botId: string) => `${apiId}\u0000${botId}`;
-const normalizeEmail = (email: string) => email.trim().toLowerCase();
-
-type Method = (...args: unknown[]) => Promise<unknown>;
+type AsyncMethod = (...args: never[]) => Promise<unknown>;
+type MethodsOf<R> = { [K in keyof R as R[K] extends AsyncMethod ? K : never]: R[K] };
+/** A write's change, from its arguments; `undefined` when nothing cached can be stale (a new row is in no cache). */
+type Writes<R> = { readonly [K in keyof MethodsOf<R>]?: R[K] extends (...args: infer A) => Promise<unknown> ? (...args: A) => Change | undefined : never };
+type Reads<R> = { readonly [K in keyof MethodsOf<R>]?: R[K] };
 
 /**
- * Wraps a repository: `reads` are served by `cached`, `passThrough` methods go straight through, and every other
- * method counts as a write, whose change (from `describe`, or `all` when it cannot say) is applied after it
- * settles, also when it failed, since a failure may come after the commit.
+ * The repository as this layer shows it: `reads` replace their methods, each of `writes` applies its change once
+ * it settles (also when it failed, since a failure may come after the commit), and every other method goes
+ * straight to the repository.
  */
-function wrap<R extends object>(
-  repo: R,
-  reads: Record<string, Method>,
-  passThrough: readonly string[],
-  describe: (method: string, args: unknown[]) => Change | undefined,
-  changed: (c: Change) => void,
-): R {
-  return new Proxy(repo, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof prop !== 'string' || typeof value !== 'function') return value;
-      if (Object.hasOwn(reads, prop)) return reads[prop];
-      const fn = value as Method;
-      if (passThrough.includes(prop)) return fn.bind(target);
-      return async (...args: unknown[]) => {
-        try {
-          return await fn.apply(target, args);
-        } finally {
-          const c = describe(prop, args);
-          if (c) changed(c);
-        }
-      };
-    },
-  });
+export function layer<R extends object>(repo: R, reads: Reads<R>, writes: Writes<R>, changed: (c: Change) => void): R {
+  const out: Record<string, unknown> = {};
+  for (let proto = Object.getPrototypeOf(repo) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name === 'constructor' || name in out) continue;
+      const fn = (repo as Record<string, unknown>)[name];
+      if (typeof fn !== 'function') continue;
+      const read = (reads as Record<string, unknown>)[name];
+      const describe = (writes as Record<string, ((...args: unknown[]) => Change | undefined) | undefined>)[name];
+      if (read) out[name] = read;
+      else if (describe) {
+        out[name] = async (...args: unknown[]) => {
+          try {
+            return await (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args);
+          } finally {
+            const c = describe(...args);
+            if (c) changed(c);
+          }
+        };
+      } else out[name] = (fn as (...a: unknown[]) => unknown).bind(repo);
+    }
+  }
+  return Object.freeze(out) as R;
 }
 
 /**
- * A Store whose bots and apis repositories read through `caches`. `changed` is called after every write made
+ * A Store whose bots and apis repositories read through `caches`. `announce` is called after every write made
  * through it (after applying it to this node's caches) so that it can be announced to the other nodes.
  */
 export function cachedStore(store: Store, caches: StoreCaches, announce: (c: Change) => void): Store {
@@ -97,53 +172,33 @@ export function cachedStore(store: Store, caches: StoreCaches, announce: (c: Cha
     caches.apply(c);
     announce(c);
   };
-  const bots = store.bots;
-  const apis = store.apis;
-  const id = (args: unknown[]) => (typeof args[0] === 'string' ? args[0] : undefined);
-  const cachedBots = wrap(
+  const { bots, apis } = store;
+  const r = caches.readers;
+  const bot = (id: string): Change => ({ t: 'bots', id });
+  const cachedBots = layer(
     bots,
-    {
-      findByEmail: (email) => caches.bots.get(`e:${normalizeEmail(email as string)}`, () => bots.findByEmail(email as string)),
-      findById: (botId) => caches.bots.get(`i:${botId as string}`, () => bots.findById(botId as string)),
-    },
-    ['list'],
-    // A new bot is in no cache (only existing rows are cached); any other write names the bot by its id.
-    (method, args) => (method === 'create' ? undefined : id(args) ? { t: 'bots', id: id(args) } : { t: 'all' }),
+    { findByEmail: (email) => r.bots.findByEmail(bots, email), findById: (id) => r.bots.findById(bots, id) },
+    // A new bot is in no cache (only existing rows are cached); the other writes name the bot by its id.
+    { create: () => undefined, rotateSecret: bot, setPasswordGrant: bot, delete: bot },
     changed,
   );
-  const cachedApis = wrap(
+  const api = (id: string): Change => ({ t: 'apis', id });
+  const grant = (apiId: string, botId: string): Change => ({ t: 'grants', api_id: apiId, bot_id: botId });
+  const cachedApis = layer(
     apis,
     {
-      findByIdentifier: (identifier) => caches.apis.get(`u:${identifier as string}`, () => apis.findByIdentifier(identifier as string)),
-      findById: (apiId) => caches.apis.get(`i:${apiId as string}`, () => apis.findById(apiId as string)),
-      getGrant: (apiId, botId) => caches.grants.get(grantKey(apiId as string, botId as string), () => apis.getGrant(apiId as string, botId as string)),
+      findByIdentifier: (identifier) => r.apis.findByIdentifier(apis, identifier),
+      findById: (id) => r.apis.findById(apis, id),
+      getGrant: (apiId, botId) => r.grants.get(apis, apiId, botId),
     },
-    ['list', 'listGrants'],
-    (method, args) => {
-      if (method === 'create') return undefined;
-      if ((method === 'putGrant' || method === 'deleteGrant') && typeof args[0] === 'string' && typeof args[1] === 'string') {
-        return { t: 'grants', api_id: args[0], bot_id: args[1] };
-      }
-      return (method === 'update' || method === 'delete') && id(args) ? { t: 'apis', id: id(args) } : { t: 'all' };
-    },
+    // A grant may replace one, so putGrant announces.
+    { create: () => undefined, update: api, delete: api, putGrant: grant, deleteGrant: grant },
     changed,
   );
   // Deleting a project deletes its bots, which this node cannot name without reading them first.
-  const projects = store.projects;
-  const cachedProjects = new Proxy(projects, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (prop !== 'delete' || typeof value !== 'function') return typeof value === 'function' ? (value as Method).bind(target) : value;
-      return async (...args: unknown[]) => {
-        try {
-          return await (value as Method).apply(target, args);
-        } finally {
-          changed({ t: 'all' });
-        }
-      };
-    },
-  });
-  // Every write to the revocation list, whoever calls it, is a change the token reuse cache must hear of.
-  const cachedRevocations = wrap(store.revocations, {}, ['isRevoked', 'since', 'latestSeq', 'deleteExpired'], () => ({ t: 'revocations' }), changed);
+  const cachedProjects = layer(store.projects, {}, { delete: () => ({ t: 'all' }) }, changed);
+  // Every write to the revocation list is a change the token reuse cache must hear of (cluster/index.ts).
+  const revoked = (): Change => ({ t: 'revocations' });
+  const cachedRevocations = layer(store.revocations, {}, { revokeJti: revoked, revokeSubject: revoked }, changed);
   return Object.freeze({ ...store, bots: cachedBots, apis: cachedApis, projects: cachedProjects, revocations: cachedRevocations });
 }

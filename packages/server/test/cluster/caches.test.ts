@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { NodeCache } from '../../src/cluster/node-cache.ts';
-import { StoreCaches, cachedStore } from '../../src/cluster/cached-store.ts';
+import { StoreCaches, cachedStore, layer } from '../../src/cluster/cached-store.ts';
 import { type Change, parseChange } from '../../src/cluster/changes.ts';
 
 describe('NodeCache', () => {
@@ -129,5 +129,42 @@ describe('cachedStore over a real store', () => {
     assert.equal(caches.bots.size, 3);
     caches.apply(parseChange(JSON.stringify({ t: 'bots', op: 'update', id: x.id, email: x.email })));
     assert.equal(caches.bots.size, 1, 'both entries of x are gone, y stays');
+  });
+
+  test('a method the layer does not name is a plain read: it goes straight through and announces nothing', async () => {
+    const owner = await store.users.create({ email: 'o4@example.com', passwordHash: 'h' });
+    const p = await store.projects.create('p4', owner.id);
+    const bot = await store.bots.create({ projectId: p.id, name: 'z', email: 'z.4@bots.test', secretHash: 'A', secretPrefix: 'ghb_A', role: 'developer' });
+    const api = await store.apis.create({ identifier: 'https://api4.test', name: 'api4', scopes: ['read'] });
+    const before = announced.length;
+    assert.equal((await store.bots.list(p.id)).length, 1);
+    assert.deepEqual(await store.apis.listGrants(api.id), []);
+    await store.revocations.deleteExpired(Date.now());
+    await store.projects.members(p.id);
+    assert.equal(announced.length, before, 'reads announce nothing');
+    assert.ok(await store.bots.findById(bot.id));
+  });
+
+  test('only the methods named as writes announce; any other method (a new one too) is a read', async () => {
+    class Repo {
+      readonly #rows = ['a'];
+      async list(): Promise<string[]> {
+        return this.#rows;
+      }
+      async addedLater(): Promise<number> {
+        return this.#rows.length;
+      }
+      async remove(id: string): Promise<void> {
+        if (id === 'boom') throw new Error('failed after the commit');
+      }
+    }
+    const seen: Change[] = [];
+    const layered = layer(new Repo(), {}, { remove: (id) => ({ t: 'bots', id }) }, (c) => seen.push(c));
+    assert.deepEqual(await layered.list(), ['a']);
+    assert.equal(await layered.addedLater(), 1);
+    assert.deepEqual(seen, []);
+    await layered.remove('x');
+    await assert.rejects(layered.remove('boom'));
+    assert.deepEqual(seen, [{ t: 'bots', id: 'x' }, { t: 'bots', id: 'boom' }], 'a failed write still announces (it may have committed)');
   });
 });
