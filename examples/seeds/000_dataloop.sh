@@ -96,11 +96,8 @@ call GET "$GATEHOUSE_URL/api/v1/projects/$PROJECT_ID" -H "Authorization: Bearer 
 expect_status 200
 expect_json 'eq(".id"; $project), eq(".role"; "developer")' --arg project "$PROJECT_ID"
 
-step refresh '"refresh your JWT before its expiration date": the refresh_token grant'
-call POST "$GATEHOUSE_URL/oauth/token" --data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$USER_REFRESH"
-expect_status 200
-expect_json 'has_fields("access_token id_token refresh_token"),
-  check("a new refresh token (the old one is spent)"; .refresh_token != $old)' --arg old "$USER_REFRESH"
+step refresh '"refresh your JWT before its expiration date": as dtlpy renews, POST /token?default {"type":"refresh_token"}'
+dataloop_renew "$USER_REFRESH"
 get .access_token USER_ACCESS
 call GET "$GATEHOUSE_URL/api/v1/projects/$PROJECT_ID" -H "Authorization: Bearer $USER_ACCESS"
 expect_status 200

@@ -19,6 +19,16 @@ dataloop_token_request() {
   get '.access_token, .id_token, .refresh_token' ACCESS_TOKEN ID_TOKEN REFRESH_TOKEN
 }
 
+# dataloop_renew REFRESH_TOKEN: renews as dtlpy does, POST /token?default {"type":"refresh_token","refresh_token":...};
+# the route's refresh tokens do not rotate by default, because dtlpy presents its original one at every renewal.
+dataloop_renew() {
+  call POST "$GATEHOUSE_URL/token?default" -H 'Content-Type: application/json' \
+    --data-binary "{\"type\": \"refresh_token\", \"refresh_token\": $(jstr "$1")}"
+  expect_status 200
+  expect_json 'has_fields("access_token id_token refresh_token"),
+    check("the same refresh token comes back (GATEHOUSE_DATALOOP_REFRESH_ROTATION=off)"; .refresh_token == $old)' --arg old "$1"
+}
+
 # dataloop_check_jwt EMAIL: "A decoded JWT will look like this": exactly the seed's claims, claim by claim, and
 # "Expiration period is 24 hours".
 dataloop_check_jwt() {

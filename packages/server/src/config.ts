@@ -31,6 +31,12 @@ export interface Config {
   readonly accessTokenLifetime: number;
   readonly refreshTokenIdleSeconds: number;
   readonly refreshTokenAbsoluteSeconds: number;
+  readonly refreshRotation: 'strict' | 'grace';
+  readonly refreshGraceSeconds: number;
+  readonly dataloopRefreshRotation: RefreshRotation;
+  readonly dataloopRefreshGraceSeconds: number;
+  readonly dataloopRefreshIdleSeconds: number;
+  readonly dataloopRefreshAbsoluteSeconds: number;
   readonly appTokenMaxSeconds: number;
   readonly keyRotationDays: number;
   readonly signingAlg: string;
@@ -51,6 +57,11 @@ export interface Config {
   readonly metrics: boolean;
 }
 
+/** How a client's refresh tokens rotate: every use (`strict`), every use with a window in which the token just spent
+ * may be presented again (`grace`), or never (`off`). See docs/security.md for what each costs. */
+export const REFRESH_ROTATIONS = ['strict', 'grace', 'off'] as const;
+export type RefreshRotation = (typeof REFRESH_ROTATIONS)[number];
+
 export const SIGNING_ALGS = ['ES256', 'EdDSA', 'RS256', 'PS256'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
@@ -69,6 +80,12 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'accessTokenLifetime', env: 'GATEHOUSE_ACCESS_TOKEN_LIFETIME', kind: 'int', default: 86400, min: 30, max: 31_536_000, doc: 'Access token lifetime in seconds for audiences without their own.' },
   { key: 'refreshTokenIdleSeconds', env: 'GATEHOUSE_REFRESH_IDLE_SECONDS', kind: 'int', default: 30 * 86400, min: 60, doc: 'A refresh token unused this long expires.' },
   { key: 'refreshTokenAbsoluteSeconds', env: 'GATEHOUSE_REFRESH_ABSOLUTE_SECONDS', kind: 'int', default: 365 * 86400, min: 60, doc: 'A refresh token family ends this long after the login that started it.' },
+  { key: 'refreshRotation', env: 'GATEHOUSE_REFRESH_ROTATION', kind: 'string', default: 'strict', doc: 'Refresh-token rotation of the clients of POST /oauth/token (the public client and bots): `strict` (every use rotates; a spent token presented again ends its family) or `grace` (as strict, but for GATEHOUSE_REFRESH_GRACE_SECONDS after its use the spent token gets a fresh answer instead of ending the family). `off` is refused here: RFC 9700 §4.14.2 requires rotation for public clients.' },
+  { key: 'refreshGraceSeconds', env: 'GATEHOUSE_REFRESH_GRACE_SECONDS', kind: 'int', default: 30, min: 1, max: 3600, doc: 'With GATEHOUSE_REFRESH_ROTATION=grace: how long a spent refresh token may be presented again.' },
+  { key: 'dataloopRefreshRotation', env: 'GATEHOUSE_DATALOOP_REFRESH_ROTATION', kind: 'string', default: 'off', doc: 'Refresh-token rotation of the Dataloop-compatible route (POST /token?default), which issues its tokens to its own client `gatehouse-dataloop`: `off` (the default: the refresh token does not rotate, as dtlpy presents its original refresh token at every renewal), `strict` or `grace`.' },
+  { key: 'dataloopRefreshGraceSeconds', env: 'GATEHOUSE_DATALOOP_REFRESH_GRACE_SECONDS', kind: 'int', default: 30, min: 1, max: 3600, doc: 'With GATEHOUSE_DATALOOP_REFRESH_ROTATION=grace: how long a spent refresh token may be presented again.' },
+  { key: 'dataloopRefreshIdleSeconds', env: 'GATEHOUSE_DATALOOP_REFRESH_IDLE_SECONDS', kind: 'int', default: 30 * 86400, min: 60, doc: 'A refresh token of the Dataloop-compatible route unused this long expires (with rotation off, each use restarts this).' },
+  { key: 'dataloopRefreshAbsoluteSeconds', env: 'GATEHOUSE_DATALOOP_REFRESH_ABSOLUTE_SECONDS', kind: 'int', default: 90 * 86400, min: 60, doc: 'A refresh token family of the Dataloop-compatible route ends this long after the login that started it, however often it is used.' },
   { key: 'appTokenMaxSeconds', env: 'GATEHOUSE_APP_TOKEN_MAX_SECONDS', kind: 'int', default: 365 * 86400, min: 1, doc: 'Longest expiry a user may choose for an app token.' },
   { key: 'keyRotationDays', env: 'GATEHOUSE_KEY_ROTATION_DAYS', kind: 'int', default: 30, min: 1, max: 3650, doc: 'Signing keys rotate this often; the next key is published before it signs.' },
   { key: 'signingAlg', env: 'GATEHOUSE_SIGNING_ALG', kind: 'string', default: 'ES256', doc: 'Default signing algorithm: ES256, EdDSA, RS256 or PS256.' },
@@ -144,6 +161,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   if (!(SIGNING_ALGS as readonly string[]).includes(out.signingAlg as string)) {
     throw new ConfigError(`GATEHOUSE_SIGNING_ALG must be one of ${SIGNING_ALGS.join(', ')}`);
+  }
+  if (!['strict', 'grace'].includes(out.refreshRotation as string)) {
+    throw new ConfigError('GATEHOUSE_REFRESH_ROTATION must be strict or grace');
+  }
+  if (!(REFRESH_ROTATIONS as readonly string[]).includes(out.dataloopRefreshRotation as string)) {
+    throw new ConfigError(`GATEHOUSE_DATALOOP_REFRESH_ROTATION must be one of ${REFRESH_ROTATIONS.join(', ')}`);
   }
   if (out.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(out.databaseUrl as string)) {
     throw new ConfigError('--database-url must be a postgres:// URL');

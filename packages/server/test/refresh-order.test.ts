@@ -87,4 +87,18 @@ describe('refresh grant: mint first, commit last; reuse detected before the chec
     await assert.rejects(refresh(rt, { scope: 'openid admin' }), oauthError('invalid_scope'));
     assert.ok((await refresh(rt)).access_token);
   });
+
+  test("the Dataloop route's client carries its own policy: rotation off, its idle and absolute lifetimes", async () => {
+    const login = await handleTokenRequest(svc, { body: { grant_type: 'password', username: user.email, password: user.password }, authorization: undefined, ip: '127.0.0.1', publicClient: 'gatehouse-dataloop' });
+    const row = (await real.store.refreshTokens.findByHash(real.hasher.hash(login.refresh_token!)))!;
+    assert.equal(row.clientId, 'gatehouse-dataloop');
+    assert.equal(row.familyExpiresAt - row.createdAt, real.config.dataloopRefreshAbsoluteSeconds * 1000);
+    assert.ok(row.expiresAt - row.createdAt <= real.config.dataloopRefreshIdleSeconds * 1000);
+    const renewed = await handleTokenRequest(svc, { body: { grant_type: 'refresh_token', refresh_token: login.refresh_token! }, authorization: undefined, ip: '127.0.0.1', publicClient: 'gatehouse-dataloop' });
+    assert.equal(renewed.refresh_token, login.refresh_token, 'not rotated');
+    const after = (await real.store.refreshTokens.findByHash(real.hasher.hash(login.refresh_token!)))!;
+    assert.equal(after.status, 'active');
+    assert.ok(after.expiresAt >= row.expiresAt, 'the idle lifetime starts again');
+    await assert.rejects(refresh(login.refresh_token!), oauthError('invalid_grant'), "bound to the Dataloop client: not /oauth/token's");
+  });
 });

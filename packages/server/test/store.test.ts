@@ -125,6 +125,30 @@ for (const backend of backends) {
       assert.equal((await store.refreshTokens.rotate('h-exp', Date.now(), () => newToken('h-6'))).outcome, 'invalid');
     });
 
+    test('refresh tokens: grace (a spent token reissued inside its window, reuse after it) and extend (rotation off)', async () => {
+      const now = Date.now();
+      const t = await store.refreshTokens.insert(newToken('g-1'));
+      assert.equal((await store.refreshTokens.rotate('g-1', now, () => newToken('g-2'), { graceMs: 1000 })).outcome, 'rotated');
+      assert.equal((await store.refreshTokens.findByHash('g-1'))?.usedAt, now);
+      const again = await store.refreshTokens.rotate('g-1', now + 1000, () => newToken('g-3'), { graceMs: 1000 });
+      assert.equal(again.outcome, 'reissued');
+      assert.equal((await store.refreshTokens.findByHash('g-3'))?.familyId, t.familyId);
+      assert.equal((await store.refreshTokens.rotate('g-1', now + 1001, () => newToken('g-4'), { graceMs: 1000 })).outcome, 'reused', 'past the window');
+      for (const h of ['g-2', 'g-3']) assert.equal((await store.refreshTokens.findByHash(h))?.status, 'revoked');
+      assert.equal((await store.refreshTokens.rotate('g-1', now + 10, () => newToken('g-5'), { graceMs: 1000 })).outcome, 'invalid', 'a revoked family gets no grace');
+
+      await store.refreshTokens.insert(newToken('x-1'));
+      const extended = await store.refreshTokens.extend('x-1', now, now + 90_000);
+      assert.equal(extended?.expiresAt, now + 90_000);
+      assert.equal(extended?.status, 'active');
+      assert.equal(await store.refreshTokens.extend('x-1', now + 90_000, now + 100_000), undefined, 'idle-expired');
+      await store.refreshTokens.insert(newToken('x-2'));
+      assert.equal(await store.refreshTokens.extend('x-2', now + 120_000, now + 130_000), undefined, 'past the family lifetime');
+      const x3 = await store.refreshTokens.insert(newToken('x-3'));
+      await store.refreshTokens.revokeFamily(x3.familyId);
+      assert.equal(await store.refreshTokens.extend('x-3', now, now + 1000), undefined, 'revoked');
+    });
+
     test('refresh tokens: of 8 concurrent rotations of one token exactly one wins', async () => {
       const t = await store.refreshTokens.insert(newToken('race-0'));
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.refreshTokens.rotate('race-0', Date.now(), () => newToken(`race-${i + 1}`))));

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.ts';
 import type { AppContext } from './context.ts';
 import { parseSub } from '../domain/principal.ts';
-import { PUBLIC_CLIENT_ID } from '../oauth/context.ts';
+import { BUILTIN_PUBLIC_CLIENTS } from '../oauth/refresh-policy.ts';
 import type { AccessClaims } from '../domain/tokens.ts';
 import type { User } from '../store/users.ts';
 import type { Bot } from '../store/bots.ts';
@@ -35,9 +35,13 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
   let idTokenBearer = false;
   if (!result.ok && result.message === 'Not an access token.') {
     // The Dataloop seed uses the ID token from POST /token?default as its bearer token. Accept that here, on the
-    // management API only, for ID tokens issued to the first-party public client; verifiers keep refusing them.
-    const asId = await ctx.minter.check(token, PUBLIC_CLIENT_ID, 'id');
-    if (asId.ok || asId.message !== 'Not an ID token.') {
+    // management API only, for ID tokens issued to a first-party public client (/oauth/token's or the Dataloop
+    // route's); verifiers keep refusing them.
+    const asId = await ctx.minter.check(token, undefined, 'id');
+    if (asId.ok && !(BUILTIN_PUBLIC_CLIENTS as readonly unknown[]).includes(asId.claims.aud)) {
+      result = { ok: false, reason: 'token_invalid', message: 'Token is not meant for this audience.' };
+      idTokenBearer = true;
+    } else if (asId.ok || asId.message !== 'Not an ID token.') {
       result = asId;
       idTokenBearer = true;
     }

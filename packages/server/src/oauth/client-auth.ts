@@ -2,15 +2,19 @@
 // Clients are bots: client_id is the bot's email, client_secret its secret. Exactly one method per request.
 import type { Bot } from '../store/bots.ts';
 import { OAuthError, invalidRequest } from './errors.ts';
-import { type OAuthServices, PUBLIC_CLIENT_ID } from './context.ts';
+import type { OAuthServices } from './context.ts';
+import { type BuiltinPublicClientId, PUBLIC_CLIENT_ID, type RefreshPolicy, refreshPolicyFor } from './refresh-policy.ts';
 import type { Params } from './params.ts';
 import { slowDown } from '../security/brute-force.ts';
 
+/** A client at the token endpoint, with the refresh-token policy its tokens follow. */
 export type Client =
-  | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: 'client_secret_basic' | 'client_secret_post' }
-  | { readonly kind: 'public'; readonly clientId: typeof PUBLIC_CLIENT_ID };
+  | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: 'client_secret_basic' | 'client_secret_post'; readonly refreshPolicy: RefreshPolicy }
+  | { readonly kind: 'public'; readonly clientId: BuiltinPublicClientId; readonly refreshPolicy: RefreshPolicy };
 
-const PUBLIC: Client = Object.freeze({ kind: 'public', clientId: PUBLIC_CLIENT_ID });
+export function builtinClient(svc: Pick<OAuthServices, 'config'>, clientId: BuiltinPublicClientId): Client {
+  return { kind: 'public', clientId, refreshPolicy: refreshPolicyFor(svc.config, clientId) };
+}
 
 function invalidClient(basic: boolean, detail: string): OAuthError {
   // RFC 6749 §5.2: a 401 for invalid_client carries WWW-Authenticate naming the scheme the client used.
@@ -42,8 +46,10 @@ export async function authenticateClient(
   svc: OAuthServices,
   params: Params,
   authorization: string | undefined,
-  options: { allowPublic: boolean; ip: string },
+  options: { allowPublic: boolean; ip: string; publicClient?: BuiltinPublicClientId },
 ): Promise<Client> {
+  // The public client a request that names none gets: /oauth/token's, or the one of the route that called us.
+  const publicId = options.publicClient ?? PUBLIC_CLIENT_ID;
   const basicHeader = authorization && /^basic /i.test(authorization) ? authorization : undefined;
   const postId = params.get('client_id');
   const postSecret = params.get('client_secret');
@@ -61,8 +67,8 @@ export async function authenticateClient(
     secret = postSecret;
     method = 'client_secret_post';
   } else {
-    if (postId === undefined || postId === PUBLIC_CLIENT_ID) {
-      if (options.allowPublic) return PUBLIC;
+    if (postId === undefined || postId === publicId) {
+      if (options.allowPublic) return builtinClient(svc, publicId);
       throw invalidClient(false, 'no client authentication');
     }
     throw invalidClient(false, 'client_id without a secret is not a known public client');
@@ -82,5 +88,5 @@ export async function authenticateClient(
     throw invalidClient(method === 'client_secret_basic', bot ? 'wrong client secret' : 'unknown client');
   }
   await svc.bruteForce.recordSuccess(id, options.ip);
-  return { kind: 'bot', clientId: bot.email, bot, method };
+  return { kind: 'bot', clientId: bot.email, bot, method, refreshPolicy: refreshPolicyFor(svc.config, bot.email) };
 }

@@ -17,6 +17,12 @@ export interface OAuthServices {
     | 'accessTokenLifetime'
     | 'refreshTokenIdleSeconds'
     | 'refreshTokenAbsoluteSeconds'
+    | 'refreshRotation'
+    | 'refreshGraceSeconds'
+    | 'dataloopRefreshRotation'
+    | 'dataloopRefreshGraceSeconds'
+    | 'dataloopRefreshIdleSeconds'
+    | 'dataloopRefreshAbsoluteSeconds'
     | 'appTokenMaxSeconds'
     | 'passwordGrant'
     | 'signingAlg'
@@ -32,5 +38,4 @@ export interface OAuthServices {
   readonly bruteForce: BruteForceGuard;
 }
 
-/** The built-in public first-party client used when a password or refresh request names no client (the seeds). */
-export const PUBLIC_CLIENT_ID = 'gatehouse-public';
+export { PUBLIC_CLIENT_ID } from './refresh-policy.ts';

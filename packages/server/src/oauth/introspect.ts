@@ -1,7 +1,8 @@
 // RFC 7662 introspection and RFC 7009 revocation. Callers must authenticate; anything inactive is {"active":false}.
 import type { OAuthServices } from './context.ts';
 import { OAuthError, invalidRequest } from './errors.ts';
-import { authenticateClient } from './client-auth.ts';
+import { authenticateClient, type Client } from './client-auth.ts';
+import { BUILTIN_PUBLIC_CLIENTS } from './refresh-policy.ts';
 import { readParams, required, type Params } from './params.ts';
 
 const INACTIVE = Object.freeze({ active: false });
@@ -48,6 +49,10 @@ export async function introspect(svc: OAuthServices, body: unknown, authorizatio
   return { active: true, token_type: r.claims.gh_token_type === 'app' ? 'app_token' : 'access_token', ...r.claims };
 }
 
+function ownedBy(caller: Client, clientId: string): boolean {
+  return clientId === caller.clientId || (caller.kind === 'public' && (BUILTIN_PUBLIC_CLIENTS as readonly string[]).includes(clientId));
+}
+
 export async function revoke(svc: OAuthServices, body: unknown, authorization: string | undefined, ip: string): Promise<void> {
   const params = readParams(body);
   const caller = await authenticateClient(svc, params, authorization, { allowPublic: true, ip });
@@ -59,8 +64,9 @@ export async function revoke(svc: OAuthServices, body: unknown, authorization: s
   if (token.startsWith('ghr_')) {
     if (token.length > 100) return;
     const rt = await svc.store.refreshTokens.findByHash(svc.hasher.hash(token));
-    // RFC 7009 §2.1: only the client the token was issued to may revoke it; others get a silent 200.
-    if (!rt || rt.clientId !== caller.clientId) return;
+    // RFC 7009 §2.1: only the client the token was issued to may revoke it; others get a silent 200. The built-in
+    // public clients cannot authenticate, so for them holding the token is all there is (the Dataloop route's too).
+    if (!rt || !ownedBy(caller, rt.clientId)) return;
     await svc.store.refreshTokens.revokeFamily(rt.familyId);
     svc.events.emitEvent({ type: 'token.revoked', outcome: 'success', clientId: caller.clientId, subject: rt.subjectType === 'bot' ? `bot|${rt.subjectId}` : rt.subjectId, detail: { kind: 'refresh_token', family: rt.familyId } });
     return;
@@ -70,7 +76,8 @@ export async function revoke(svc: OAuthServices, body: unknown, authorization: s
   if (!r.ok && r.message === 'Not an access token.') {
     // ID tokens (used as bearer tokens by the Dataloop flow) are revocable by the client they were issued to,
     // which checking them with the caller as audience enforces.
-    r = await svc.minter.check(token, caller.clientId, 'id');
+    r = await svc.minter.check(token, caller.kind === 'public' ? undefined : caller.clientId, 'id');
+    if (r.ok && !ownedBy(caller, typeof r.claims.aud === 'string' ? r.claims.aud : '')) return;
     isIdToken = true;
   }
   if (!r.ok) return;

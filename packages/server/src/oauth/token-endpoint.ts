@@ -5,11 +5,14 @@ import { OAuthError, invalidRequest } from './errors.ts';
 import { GRANTS } from './grants/index.ts';
 import type { GrantHandler, TokenResponse } from './grants/types.ts';
 import { type Params, readParams } from './params.ts';
+import type { BuiltinPublicClientId } from './refresh-policy.ts';
 
 export interface TokenRequest {
   readonly body: unknown;
   readonly authorization: string | undefined;
   readonly ip: string;
+  /** The built-in public client of a request that names none (default: /oauth/token's own). */
+  readonly publicClient?: BuiltinPublicClientId;
 }
 
 export function selectGrant(params: Params): GrantHandler {
@@ -39,7 +42,7 @@ export function pickParameters(params: Params, grant: GrantHandler): Params {
 export async function handleTokenRequest(svc: OAuthServices, req: TokenRequest): Promise<TokenResponse> {
   const params = readParams(req.body);
   const grant = selectGrant(params);
-  const client = await authenticateClient(svc, params, req.authorization, { allowPublic: grant.allowPublicClient, ip: req.ip });
+  const client = await authenticateClient(svc, params, req.authorization, { allowPublic: grant.allowPublicClient, ip: req.ip, ...(req.publicClient ? { publicClient: req.publicClient } : {}) });
   checkGrantAllowed(grant, client);
   return grant.handle(svc, { params: pickParameters(params, grant), client, ip: req.ip });
 }

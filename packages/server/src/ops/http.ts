@@ -12,9 +12,11 @@ export const TOKEN_ROUTES: ReadonlyMap<string, string | undefined> = new Map([
 ]);
 
 function grantOf(req: FastifyRequest, route: string): string {
+  const body = req.body as Record<string, unknown> | null | undefined;
+  // Dataloop's route renews with {"type":"refresh_token"}.
+  if (route === '/token' && body && typeof body === 'object' && body.type === 'refresh_token') return 'refresh_token';
   const fixed = TOKEN_ROUTES.get(route);
   if (fixed) return fixed;
-  const body = req.body as Record<string, unknown> | null | undefined;
   return grantLabel(body && typeof body === 'object' ? body.grant_type : undefined);
 }
 

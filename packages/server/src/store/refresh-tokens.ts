@@ -17,6 +17,8 @@ export interface RefreshToken {
   scope: string;
   status: 'active' | 'used' | 'revoked';
   createdAt: number;
+  /** When the token was spent (rotated away), if it was. */
+  usedAt: number | null;
   expiresAt: number;
   familyExpiresAt: number;
 }
@@ -35,6 +37,8 @@ export interface NewRefreshToken {
 
 export type RotateResult =
   | { outcome: 'rotated'; previous: RefreshToken; next: RefreshToken }
+  /** A token spent within the grace window presented again: a further successor, the family lives on. */
+  | { outcome: 'reissued'; previous: RefreshToken; next: RefreshToken }
   | { outcome: 'reused'; previous: RefreshToken }
   | { outcome: 'invalid' };
 
@@ -49,6 +53,7 @@ function toToken(r: Selectable<RefreshTokensTable>): RefreshToken {
     scope: r.scope,
     status: r.status,
     createdAt: r.created_at,
+    usedAt: r.used_at,
     expiresAt: r.expires_at,
     familyExpiresAt: r.family_expires_at,
   };
@@ -94,14 +99,15 @@ export class RefreshTokenRepository {
   /**
    * Spends the token with this hash and stores its successor, atomically. `makeNext` sees the spent token
    * (to copy family, subject, audience) and returns the successor. A token that was already spent is reuse:
-   * the whole family is revoked in the same transaction.
+   * the whole family is revoked in the same transaction, unless it was spent less than `graceMs` ago (the `grace`
+   * rotation policy): it then gets a further successor and the family lives on.
    */
-  async rotate(tokenHash: string, now: number, makeNext: (prev: RefreshToken) => NewRefreshToken | undefined): Promise<RotateResult> {
+  async rotate(tokenHash: string, now: number, makeNext: (prev: RefreshToken) => NewRefreshToken | undefined, options: { graceMs?: number } = {}): Promise<RotateResult> {
     // PostgreSQL may still end a transaction as a deadlock victim against some other writer of the family (a
     // logout revoking it, say); the whole transaction is then rolled back and is safe to run again.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#rotateOnce(tokenHash, now, makeNext);
+        return await this.#rotateOnce(tokenHash, now, makeNext, options.graceMs ?? 0);
       } catch (err) {
         if (attempt >= 3 || !isRetryableConflict(err)) throw err;
         await new Promise((r) => setTimeout(r, randomInt(1, 10 * attempt)));
@@ -109,7 +115,7 @@ export class RefreshTokenRepository {
     }
   }
 
-  #rotateOnce(tokenHash: string, now: number, makeNext: (prev: RefreshToken) => NewRefreshToken | undefined): Promise<RotateResult> {
+  #rotateOnce(tokenHash: string, now: number, makeNext: (prev: RefreshToken) => NewRefreshToken | undefined, graceMs: number): Promise<RotateResult> {
     return this.#db.transaction().execute(async (tx): Promise<RotateResult> => {
       const claimed = await tx
         .updateTable('refresh_tokens')
@@ -133,6 +139,14 @@ export class RefreshTokenRepository {
         await tx.insertInto('refresh_tokens').values(next).execute();
         return { outcome: 'rotated', previous, next: toToken(next) };
       }
+      if (previous.status === 'used' && graceMs > 0 && previous.usedAt !== null && now - previous.usedAt <= graceMs && previous.familyExpiresAt > now) {
+        // Within the grace window: another successor. The family was not revoked (that would have made it 'revoked').
+        const spec = makeNext(previous);
+        if (!spec) return { outcome: 'invalid' };
+        const next = row({ ...spec, familyId: previous.familyId }, now);
+        await tx.insertInto('refresh_tokens').values(next).execute();
+        return { outcome: 'reissued', previous, next: toToken(next) };
+      }
       if (previous.status === 'used') {
         // RFC 9700 §4.14.2: a spent refresh token presented again means it leaked; end the family.
         // The losers of a race all arrive here at once. On PostgreSQL their updates of the family's rows could take
@@ -144,6 +158,23 @@ export class RefreshTokenRepository {
       }
       return { outcome: 'invalid' };
     });
+  }
+
+  /**
+   * Uses a token that does not rotate (the `off` policy): its idle expiry moves to `expiresAt`, if it is still
+   * active and unexpired. Returns the token as it was, or undefined when it is not usable.
+   */
+  async extend(tokenHash: string, now: number, expiresAt: number): Promise<RefreshToken | undefined> {
+    const r = await this.#db
+      .updateTable('refresh_tokens')
+      .set({ expires_at: expiresAt })
+      .where('token_hash', '=', tokenHash)
+      .where('status', '=', 'active')
+      .where('expires_at', '>', now)
+      .where('family_expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return undefined;
+    return this.findByHash(tokenHash);
   }
 
   async revokeFamily(familyId: string): Promise<number> {

@@ -64,8 +64,9 @@ export const password: GrantHandler = {
       clientId: client.clientId,
       audience: [...target.audiences],
       scope: scope.join(' '),
-      expiresAt: now + svc.config.refreshTokenIdleSeconds * 1000,
-      familyExpiresAt: now + svc.config.refreshTokenAbsoluteSeconds * 1000,
+      // The client's refresh policy bounds the family (idle and absolute lifetimes).
+      expiresAt: now + Math.min(client.refreshPolicy.idleSeconds, client.refreshPolicy.absoluteSeconds) * 1000,
+      familyExpiresAt: now + client.refreshPolicy.absoluteSeconds * 1000,
     });
     const res = await issueSession(svc, principal, client, target, scope, refreshToken);
     svc.events.emitEvent({
