@@ -55,6 +55,9 @@ export interface Config {
   readonly cacheTtlSeconds: number;
   readonly redisPrefix: string;
   readonly metrics: boolean;
+  readonly auditRetentionDays: number;
+  readonly auditBufferMax: number;
+  readonly sweepIntervalSeconds: number;
 }
 
 /** How a client's refresh tokens rotate: every use (`strict`), every use with a window in which the token just spent
@@ -104,6 +107,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'cacheTtlSeconds', env: 'GATEHOUSE_CACHE_TTL_SECONDS', kind: 'int', default: 60, min: 0, max: 3600, doc: 'How long a node keeps bots, APIs and grants in memory. On PostgreSQL every change reaches every node\'s caches within milliseconds through change notifications, and the caches switch off while notifications are not being received; on SQLite a write by another process (a second worker, the CLI) empties them before the next read. This bounds an entry\'s age regardless. 0 turns the caches off.' },
   { key: 'redisPrefix', env: 'GATEHOUSE_REDIS_PREFIX', kind: 'string', default: 'gatehouse:', doc: 'Prefix of every Redis key and channel Gatehouse uses, so deployments can share one Redis.' },
   { key: 'metrics', env: 'GATEHOUSE_METRICS', kind: 'bool', default: true, doc: 'Serve Prometheus metrics at GET /metrics. No label carries a secret, token or client id; still, expose it only to your monitoring network.' },
+  { key: 'auditRetentionDays', env: 'GATEHOUSE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, min: 0, max: 36_500, doc: 'Audit events older than this many days are deleted by the expiry sweep; 0 keeps them for ever.' },
+  { key: 'auditBufferMax', env: 'GATEHOUSE_AUDIT_BUFFER_MAX', kind: 'int', default: 50_000, min: 500, max: 10_000_000, doc: 'Audit events a node keeps in memory while the database cannot take them (they are retried with backoff). Past this bound the oldest are dropped, with an error in the log and gatehouse_audit_events_dropped_total counting them.' },
+  { key: 'sweepIntervalSeconds', env: 'GATEHOUSE_SWEEP_INTERVAL_SECONDS', kind: 'int', default: 3600, min: 1, max: 86_400, doc: 'How often each node deletes expired rows: refresh token families past their absolute lifetime, revocation entries past the expiry of what they revoke, expired app tokens, and audit events past GATEHOUSE_AUDIT_RETENTION_DAYS.' },
 ];
 
 export class ConfigError extends Error {}

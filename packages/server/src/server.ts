@@ -1,4 +1,4 @@
-// Starts one Gatehouse node: store, keys, first-run admin, HTTP, key-rotation timer, graceful shutdown.
+// Starts one Gatehouse node: store, keys, first-run admin, HTTP, background jobs (ops/background.ts), graceful shutdown.
 import type { FastifyInstance } from 'fastify';
 import { type Config, type SigningAlg } from './config.ts';
 import { resolvePort } from './listen-port.ts';
@@ -17,6 +17,8 @@ import { Cluster } from './cluster/index.ts';
 import type { AppContext } from './http/context.ts';
 import type { OAuthServices } from './oauth/context.ts';
 import { BruteForceGuard } from './security/brute-force.ts';
+import { backgroundJobs } from './ops/background.ts';
+import { guardProcess } from './ops/process-guard.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -34,7 +36,7 @@ export interface StartOptions {
 /** Opens the store and the keys: what both the server and the offline CLI need. */
 export async function openServices(config: Config): Promise<{ services: OAuthServices & { appTokens: AppTokens }; store: Store; generatedKey: boolean }> {
   const keys = loadServerKeys(config.secretKey, config.dataDir);
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, auditBufferMax: config.auditBufferMax });
   const keyring = new Keyring(store.signingKeys, {
     encryptionKey: keys.encryption,
     rotationDays: config.keyRotationDays,
@@ -79,32 +81,28 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
   // Node-to-node services (src/cluster): caches in front of the store, change notifications, Redis.
   const cluster = await Cluster.create({ config, store, keyring: services.keyring, events: services.events, reuse: services.reuse });
   const bruteForce = cluster.failureStore ? new BruteForceGuard(config, cluster.failureStore) : services.bruteForce;
-  const ctx: AppContext = { ...services, store: cluster.store, bruteForce, config, startedAt: Date.now(), cluster };
+  // Background work (audit flush, key rotation, expiry sweeps) has one owner; it starts once the node listens.
+  const jobs = backgroundJobs({ config, store, keyring: services.keyring, events: services.events });
+  const ctx: AppContext = { ...services, store: cluster.store, bruteForce, config, startedAt: Date.now(), cluster, jobs };
   const app = await buildApp(ctx, { logStream: options.logStream });
+  const unguard = guardProcess(app.log);
+  store.audit.onDrop = (count, bound) => app.log.error({ dropped: count, bound, total: store.audit.dropped }, 'audit buffer full: the oldest audit events were dropped');
   await cluster.start(app.log);
   await app.listen({ port: listenPort, host: config.host });
-
-  // Key rotation: checked every minute; the compare-and-set in the store lets exactly one node rotate.
-  const rotation = setInterval(() => {
-    void (async () => {
-      if (!ctx.keyring.rotationDue(Date.now())) {
-        await ctx.keyring.refresh();
-        return;
-      }
-      const r = await ctx.keyring.rotate(Date.now(), false);
-      if (r && r.rotated.length) ctx.events.emitEvent({ type: 'key.rotated', outcome: 'success', detail: { rotated: r.rotated, retired: r.retired, scheduled: true } });
-    })().catch((err: unknown) => app.log.error({ err }, 'key rotation check failed'));
-  }, 60_000).unref();
+  jobs.start(app.log);
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      clearInterval(rotation);
+      await jobs.stop();
       const timer = setTimeout(() => app.server.closeAllConnections?.(), config.shutdownTimeoutMs).unref();
       await app.close();
       clearTimeout(timer);
+      // Whatever the requests drained above recorded, written before the store closes.
+      await store.audit.flush().catch((err: unknown) => app.log.error({ err, unwritten: store.audit.pending }, 'audit events could not be written at shutdown'));
       await cluster.close();
       await store.close();
+      unguard();
     })());
   return { app, ctx, url: config.issuer, close };
 }

@@ -64,6 +64,10 @@ export async function openDb(options: DbOptions): Promise<Db> {
     // An idle client that loses its connection (PostgreSQL restarted, failover) is dropped from the pool;
     // without a listener the 'error' event would end the process. Queries in flight fail and are retried by callers.
     pool.on('error', () => undefined);
+    // The same for a client that is checked out but between queries (inside a transaction) when its connection
+    // drops: pg emits 'error' on the client itself, which ended the process (found by test/faults). The query in
+    // flight or the next one fails, and the pool discards the broken client on release.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   } else {
     dialect = 'sqlite';

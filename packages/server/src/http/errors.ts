@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../oauth/errors.ts';
 import { ApiError } from './api-error.ts';
+import { isStoreUnavailable } from '../store/unavailable.ts';
 import { errorBody } from '@gatehouse/verify/http-error';
 
 export function absoluteUri(req: FastifyRequest): string {
@@ -37,6 +38,9 @@ function fastifyClientError(err: FastifyError): { status: number; message: strin
   return undefined;
 }
 
+const UNAVAILABLE = 'The service is temporarily unavailable; try again shortly.';
+const RETRY = { 'retry-after': '1' };
+
 /** For routes that speak OAuth (RFC 6749 §5.2 bodies, Cache-Control: no-store). */
 export function oauthErrorHandler(err: FastifyError | OAuthError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   let e: OAuthError;
@@ -44,10 +48,14 @@ export function oauthErrorHandler(err: FastifyError | OAuthError, req: FastifyRe
     e = err;
   } else {
     const client = fastifyClientError(err);
-    e = client
-      ? new OAuthError('invalid_request', client.message, { status: client.status === 401 ? 400 : client.status })
-      : new OAuthError('server_error', 'The server could not handle the request.');
-    if (!client) req.log.error({ err }, 'unexpected error');
+    if (client) e = new OAuthError('invalid_request', client.message, { status: client.status === 401 ? 400 : client.status });
+    else if (isStoreUnavailable(err)) {
+      req.log.warn({ err }, 'database unavailable');
+      e = new OAuthError('temporarily_unavailable', UNAVAILABLE, { headers: RETRY });
+    } else {
+      req.log.error({ err }, 'unexpected error');
+      e = new OAuthError('server_error', 'The server could not handle the request.');
+    }
   }
   if (e.detail) req.log.info({ oauthError: e.error, detail: e.detail }, 'oauth request refused');
   reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...e.headers });
@@ -64,6 +72,11 @@ export function apiErrorHandler(err: FastifyError | ApiError, req: FastifyReques
   if (err instanceof OAuthError) return sendApiError(req, reply, err.status, err.description);
   const client = fastifyClientError(err as FastifyError);
   if (client) return sendApiError(req, reply, client.status, client.message);
+  if (isStoreUnavailable(err)) {
+    req.log.warn({ err }, 'database unavailable');
+    reply.headers(RETRY);
+    return sendApiError(req, reply, 503, UNAVAILABLE);
+  }
   req.log.error({ err }, 'unexpected error');
   return sendApiError(req, reply, 500, 'The server could not handle the request.');
 }

@@ -12,7 +12,9 @@ export type OAuthErrorCode =
   | 'access_denied'
   | 'unsupported_token_type'
   | 'slow_down'
-  | 'server_error';
+  | 'server_error'
+  /** RFC 6749 §4.1.2.1: the database cannot answer right now (503 with Retry-After). */
+  | 'temporarily_unavailable';
 
 const STATUS: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -26,6 +28,7 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unsupported_token_type: 400,
   slow_down: 429,
   server_error: 500,
+  temporarily_unavailable: 503,
 };
 
 export class OAuthError extends Error {

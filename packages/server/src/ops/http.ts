@@ -32,7 +32,7 @@ function errorCode(payload: unknown): unknown {
 /** Adds the hooks and, when GATEHOUSE_METRICS is on, the /metrics route. Call before registering routes. */
 export function installMetrics(app: FastifyInstance, ctx: AppContext): Metrics | undefined {
   if (!ctx.config.metrics) return undefined;
-  const metrics = new Metrics({ events: ctx.events, db: ctx.store.db, keyring: ctx.keyring, cluster: ctx.cluster });
+  const metrics = new Metrics({ events: ctx.events, db: ctx.store.db, keyring: ctx.keyring, cluster: ctx.cluster, jobs: ctx.jobs, audit: ctx.store.audit });
 
   // Callback-style hooks (no promise per request), and one labelled child per series, found by a string key:
   // prom-client would otherwise hash the label object on every observation. Both sets of labels are bounded

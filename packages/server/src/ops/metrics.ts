@@ -7,6 +7,9 @@ import type { Events, GatehouseEvent } from '../domain/events.ts';
 import type { Db } from '../db/connect.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Cluster } from '../cluster/index.ts';
+import type { Jobs } from './jobs.ts';
+import type { AuditRepository } from '../store/audit.ts';
+import { unhandledRejections } from './process-guard.ts';
 
 const GRANTS = new Set(['client_credentials', 'password', 'refresh_token', 'app_token']);
 const OUTCOMES = new Set([
@@ -20,6 +23,7 @@ const OUTCOMES = new Set([
   'access_denied',
   'slow_down',
   'server_error',
+  'temporarily_unavailable',
 ]);
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const WORD = /^[a-z][a-z0-9_.]{0,47}$/;
@@ -42,6 +46,8 @@ export interface MetricsSources {
   readonly db: Db;
   readonly keyring: Keyring;
   readonly cluster?: Cluster | undefined;
+  readonly jobs?: Jobs | undefined;
+  readonly audit?: AuditRepository | undefined;
 }
 
 export class Metrics {
@@ -139,6 +145,52 @@ export class Metrics {
       collect() {
         this.reset();
         for (const k of keyring.list()) this.inc({ alg: word(k.alg.toLowerCase()), state: word(k.state) });
+      },
+    });
+
+    const jobs = sources.jobs;
+    if (jobs) {
+      new Counter({
+        name: 'gatehouse_job_runs_total',
+        help: 'Background job runs (audit flush, key rotation, expiry sweeps) by job and outcome; failures are retried with backoff.',
+        labelNames: ['job', 'outcome'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [job, s] of jobs.stats()) {
+            this.inc({ job: word(job), outcome: 'success' }, s.success);
+            this.inc({ job: word(job), outcome: 'failure' }, s.failure);
+          }
+        },
+      });
+    }
+    const audit = sources.audit;
+    if (audit) {
+      new Gauge({
+        name: 'gatehouse_audit_events_buffered',
+        help: 'Audit events waiting to be written (they wait while the database cannot take them).',
+        registers,
+        collect() {
+          this.set(audit.pending);
+        },
+      });
+      new Counter({
+        name: 'gatehouse_audit_events_dropped_total',
+        help: 'Audit events dropped because the buffer was full while the database could not take them (GATEHOUSE_AUDIT_BUFFER_MAX).',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(audit.dropped);
+        },
+      });
+    }
+    new Counter({
+      name: 'gatehouse_unhandled_rejections_total',
+      help: 'Promise rejections no code handled: logged, and the process kept running.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(unhandledRejections.count);
       },
     });
 

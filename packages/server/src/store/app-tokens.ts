@@ -92,4 +92,10 @@ export class AppTokenRepository {
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
+
+  /** Expiry sweep: an expired app token can no longer authenticate, so its row goes. */
+  async deleteExpired(now: number): Promise<number> {
+    const r = await this.#db.deleteFrom('app_tokens').where('expires_at', '<', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }

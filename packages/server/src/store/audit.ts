@@ -1,5 +1,8 @@
-// The audit log. Writes are batched (flushed every 200 ms, at 500 events, and at shutdown) so that issuing
-// a token never waits on an extra write; a crash can lose at most the last batch, which docs/security.md states.
+// The audit log. Writes are buffered and written in batches by the audit flush job (ops/background.ts: every
+// 200 ms, and at once when 500 are waiting) so that issuing a token never waits on an extra write. A batch that
+// fails to insert goes back to the front of the buffer and is retried; the buffer is bounded, and past the bound
+// the oldest events are dropped and reported (`onDrop`), never silently. A crash can lose what is buffered, which
+// docs/security.md states.
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
@@ -29,13 +32,34 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** Rows per INSERT: 500 × 10 columns stays well under both databases' parameter limits. */
+const BATCH = 500;
+
+export interface AuditBufferOptions {
+  /** Events kept while they cannot be written; past it the oldest are dropped (default 50,000). */
+  readonly maxBuffered?: number | undefined;
+}
+
 export class AuditRepository {
   readonly #db: Kysely<Database>;
+  readonly #max: number;
   #buffer: Insertable<Database['audit_events']>[] = [];
-  #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
-  constructor(db: Kysely<Database>) {
+  /** Events dropped because the buffer was full (also reported through onDrop). */
+  dropped = 0;
+  /** Told how many of the oldest events were dropped, with the buffer's bound. */
+  onDrop: ((count: number, bound: number) => void) | undefined;
+  /** Told when a full batch is waiting (the flush job writes it at once). */
+  onBacklog: (() => void) | undefined;
+
+  constructor(db: Kysely<Database>, options: AuditBufferOptions = {}) {
     this.#db = db;
+    this.#max = Math.max(BATCH, options.maxBuffered ?? 50_000);
+  }
+
+  /** Events waiting to be written. */
+  get pending(): number {
+    return this.#buffer.length;
   }
 
   record(e: AuditEvent): void {
@@ -51,25 +75,58 @@ export class AuditRepository {
       ip: e.ip ?? null,
       detail: e.detail ? JSON.stringify(e.detail) : null,
     });
-    if (this.#buffer.length >= 500) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), 200).unref();
+    this.#bound();
+    if (this.#buffer.length === BATCH) this.onBacklog?.();
   }
 
-  /** Writes every buffered event; resolves when they are stored. */
+  /**
+   * Writes every buffered event; resolves when they are stored. On failure the unwritten events go back to the
+   * front of the buffer (in order, before any recorded meanwhile) and the promise rejects; the next flush retries.
+   * Flushes run one after the other, and a failed one never blocks the next.
+   */
   flush(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    this.#flushing = this.#flushing.then(async () => {
-      if (batch.length === 0) return;
-      await this.#db.insertInto('audit_events').values(batch).execute();
-    });
-    return this.#flushing;
+    const run = this.#flushing.then(() => this.#write());
+    this.#flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #write(): Promise<void> {
+    while (this.#buffer.length > 0) {
+      const batch = this.#buffer.splice(0, BATCH);
+      try {
+        await this.#db.insertInto('audit_events').values(batch).execute();
+      } catch (err) {
+        this.#buffer = batch.concat(this.#buffer);
+        this.#bound();
+        throw err;
+      }
+    }
+  }
+
+  #bound(): void {
+    const excess = this.#buffer.length - this.#max;
+    if (excess <= 0) return;
+    this.#buffer.splice(0, excess);
+    this.dropped += excess;
+    this.onDrop?.(excess, this.#max);
+  }
+
+  /** Retention: deletes events recorded before `at`, in bounded batches; returns how many went. */
+  async deleteBefore(at: number, batch = 5_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const ids = this.#db.selectFrom('audit_events').select('id').where('at', '<', at).orderBy('id').limit(batch);
+      const r = await this.#db.deleteFrom('audit_events').where('id', 'in', ids).executeTakeFirst();
+      const n = Number(r.numDeletedRows);
+      total += n;
+      if (n < batch) return total;
+    }
   }
 
   async query(q: AuditQuery): Promise<StoredAuditEvent[]> {
-    await this.flush();
+    // What is buffered is written first, so the reader sees it; if that fails the events stay buffered for the
+    // flush job and the query answers from what is stored (it fails too if the database is down).
+    await this.flush().catch(() => undefined);
     let sel = this.#db.selectFrom('audit_events').selectAll();
     if (q.projectId) sel = sel.where('project_id', '=', q.projectId);
     if (q.subject) sel = sel.where('subject', '=', q.subject);

@@ -25,10 +25,10 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(options: DbOptions): Promise<Store> {
+export async function openStore(options: DbOptions & { readonly auditBufferMax?: number | undefined }): Promise<Store> {
   const db = await openDb(options);
   const k = db.kysely;
-  const audit = new AuditRepository(k);
+  const audit = new AuditRepository(k, { maxBuffered: options.auditBufferMax });
   return Object.freeze({
     db,
     users: new UserRepository(k),
@@ -43,6 +43,7 @@ export async function openStore(options: DbOptions): Promise<Store> {
     async ping() {
       await k.selectFrom('projects').select('id').limit(1).execute();
     },
+    // The server flushes (and logs what it could not write) before closing; the CLI relies on this flush.
     async close() {
       await audit.flush().catch(() => undefined);
       await db.close();
