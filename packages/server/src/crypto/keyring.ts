@@ -6,16 +6,18 @@ import { type CryptoKey, type JWK, exportJWK, generateKeyPair, importJWK } from 
 import type { KeyState, StoredKey } from '../store/signing-keys.ts';
 import type { SigningKeyRepository } from '../store/signing-keys.ts';
 import { SIGNING_ALGS, type SigningAlg } from '../config.ts';
+import { type JwsSigner, createJwsSigner } from './jws-signer.ts';
 
 export interface ActiveKey {
   readonly kid: string;
   readonly alg: SigningAlg;
-  readonly privateKey: CryptoKey;
+  /** Signs with node:crypto synchronously (jws-signer.ts); prepared once when the key becomes active here. */
+  readonly signer: JwsSigner;
 }
 
 interface LoadedKey extends StoredKey {
   publicKey?: CryptoKey;
-  privateKey?: CryptoKey;
+  signer?: JwsSigner;
 }
 
 export interface KeyringOptions {
@@ -117,15 +119,15 @@ export class Keyring {
     const active = new Map<string, ActiveKey>();
     for (const s of stored) {
       const known = previous.get(s.kid);
-      const k: LoadedKey = { ...s, publicKey: known?.publicKey, privateKey: known?.privateKey };
+      const k: LoadedKey = { ...s, publicKey: known?.publicKey, signer: known?.signer };
       if (s.state !== 'retired') {
         k.publicKey ??= (await importJWK(JSON.parse(s.publicJwk) as JWK, s.alg)) as CryptoKey;
       }
       if (s.state === 'active') {
-        k.privateKey ??= (await importJWK(JSON.parse(decrypt(this.#opts.encryptionKey, s.privateEnc, s.kid)) as JWK, s.alg)) as CryptoKey;
+        k.signer ??= createJwsSigner(JSON.parse(decrypt(this.#opts.encryptionKey, s.privateEnc, s.kid)) as JWK, s.alg as SigningAlg, s.kid);
         const cur = active.get(s.alg);
         if (!cur || (s.activatedAt ?? 0) > (keys.find((x) => x.kid === cur.kid)?.activatedAt ?? 0)) {
-          active.set(s.alg, { kid: s.kid, alg: s.alg as SigningAlg, privateKey: k.privateKey });
+          active.set(s.alg, { kid: s.kid, alg: s.alg as SigningAlg, signer: k.signer });
         }
       }
       keys.push(k);

@@ -1,6 +1,6 @@
 // Mints and checks Gatehouse's JWTs. Access tokens follow RFC 9068 (typ at+jwt); ID tokens OpenID Connect Core §2.
 import { createHash, randomBytes } from 'node:crypto';
-import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
+import { jwtVerify, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { SigningAlg } from '../config.ts';
 import type { RevocationRepository } from '../store/revocations.ts';
@@ -77,16 +77,14 @@ export class TokenMinter {
       client_id: spec.clientId,
     };
     if (spec.scope.length > 0) payload.scope = spec.scope.join(' ');
-    const token = await new SignJWT(payload).setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid }).sign(key.privateKey);
+    const token = key.signer.sign('at+jwt', JSON.stringify(payload));
     return { token, jti, iat, exp };
   }
 
   async idToken(claims: Record<string, unknown>, sub: string, clientId: string, lifetime: number, alg: SigningAlg): Promise<string> {
     const key = this.#keyring.signingKey(alg);
     const iat = Math.floor(Date.now() / 1000);
-    return new SignJWT({ ...claims, iss: this.#issuer, sub, aud: clientId, iat, exp: iat + lifetime })
-      .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
-      .sign(key.privateKey);
+    return key.signer.sign('JWT', JSON.stringify({ ...claims, iss: this.#issuer, sub, aud: clientId, iat, exp: iat + lifetime }));
   }
 
   /**
