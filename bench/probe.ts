@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
     'node-flag': { type: 'string', multiple: true, default: [] },
   },
 });
-const KNOWN = ['gatehouse', 'gatehouse-warn', 'gatehouse-reuse', 'oidc-provider', 'limit', 'limit-fastify'] as const;
+const KNOWN = ['gatehouse', 'gatehouse-warn', 'gatehouse-reuse', 'oidc-provider', 'limit', 'limit-fastify', 'limit-fast', 'trivial', 'trivial-fastify'] as const;
 type Base = (typeof KNOWN)[number];
 /** A contender, optionally a Gatehouse variant with its own settings: `gatehouse-reuse+GATEHOUSE_METRICS=false`. */
 type Key = string;

@@ -24,7 +24,7 @@ import { load, type LoadResult } from './lib/load.ts';
 import { REUSE_RESOURCE, USER, ccRequest, ready, refreshTokens, rotatingRefresh, setupGatehouse, startGatehouse, type Setup } from './lib/gatehouse.ts';
 import { seedBots, seededBot } from './seed-bots.ts';
 import { type BenchDatabase, createBenchDatabase } from './lib/postgres.ts';
-import { summariseProfile, threadCpu } from './lib/profile.ts';
+import { processCpu, summariseProfile, threadCpu } from './lib/profile.ts';
 import { writeReport, type Results, CC_CONTENDERS, type CcKey } from './lib/report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -173,10 +173,10 @@ log(`client_credentials: ${ccKeys.join(', ')}; connections ${connections.join(',
       for (const key of ccKeys) {
         const s = servers.get(key)!;
         const req = requestOf(key);
-        const r = await load({ url: `${s.url}/oauth/token`, method: 'POST', headers: req.headers, body: req.body, connections: conns, duration, warmup });
+        const r = await load({ url: `${s.url}/oauth/token`, method: 'POST', headers: req.headers, body: req.body, connections: conns, duration, warmup, cpuSeconds: () => processCpu(s.child.pid!) });
         results.cc[key]![conns]!.push(r);
         (results.loadRss[key] ??= []).push(s.rss());
-        log(`  round ${round} c=${conns} ${key}: ${Math.round(r.rps)} req/s p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms${r.failed ? ` FAILED ${r.failed} (first ${r.firstFailure})` : ''}`);
+        log(`  round ${round} c=${conns} ${key}: ${Math.round(r.rps)} req/s ${Math.round(r.cpuUs ?? NaN)} CPU µs/req p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms${r.failed ? ` FAILED ${r.failed} (first ${r.firstFailure})` : ''}`);
       }
     }
   }

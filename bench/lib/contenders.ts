@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, spawnServer, waitFor, type Server } from './proc.ts';
 import { RESOURCE, SCOPES, type Setup } from './gatehouse.ts';
 
-export type MinimalKey = 'oidc-provider' | 'limit' | 'limit-fastify';
+export type MinimalKey = 'oidc-provider' | 'limit' | 'limit-fastify' | 'limit-fast' | 'trivial' | 'trivial-fastify';
 
 /** Spawns `bench/contenders/<key>.ts` on a free port, pinned to `cores`, serving the bot of `setup`. */
 export async function startContender(key: MinimalKey, setup: Setup, cores: string | undefined, logFile: string): Promise<Server> {

@@ -22,6 +22,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   body?: string;
   requests?: LoadRequest[];
+  /** CPU seconds the server has used so far (bench/lib/profile.ts processCpu): read around the measured window. */
+  cpuSeconds?: () => number;
 }
 
 export interface LoadResult {
@@ -33,6 +35,8 @@ export interface LoadResult {
   failed: number;
   /** First non-2xx status seen, to explain failures. */
   firstFailure?: number;
+  /** The server's CPU time per answered request in µs over the measured window (all its threads), when asked. */
+  cpuUs?: number;
 }
 
 interface Instance {
@@ -80,5 +84,9 @@ async function once(o: LoadOptions, duration: number, record: boolean): Promise<
 
 export async function load(o: LoadOptions): Promise<LoadResult> {
   if (o.warmup) await once(o, o.warmup, false);
-  return once(o, o.duration, true);
+  const cpu0 = o.cpuSeconds?.();
+  const r = await once(o, o.duration, true);
+  if (cpu0 === undefined) return r;
+  const answered = r.ok + r.failed;
+  return { ...r, cpuUs: answered > 0 ? ((o.cpuSeconds!() - cpu0) * 1e6) / answered : NaN };
 }
