@@ -126,6 +126,18 @@ describe('app tokens', () => {
     assertError(await call(gh, 'DELETE', '/api/v1/app-tokens/not.an.id', { token: user.token }), 400, /"tokenId" is not a valid id/);
   });
 
+  test('at most 100 active app tokens per user, on the management route and on NOMAD\'s GET /api/v1/auth/app_token alike', async () => {
+    const u = await newUser(gh, 'hoarder');
+    const nomad = (token: string) => call(gh, 'GET', '/api/v1/auth/app_token?expires_in=600', { token });
+    for (let i = 0; i < 99; i++) assert.equal((await mint({ name: `t${i}`, expires_in: 600 }, u.token)).status, 201);
+    assert.equal((await nomad(u.token)).status, 200, 'the 100th, through the NOMAD route');
+    assertError(await nomad(u.token), 409, /100 active app tokens, the most allowed/);
+    assertError(await mint({ name: 'one more', expires_in: 600 }, u.token), 409, /100 active app tokens, the most allowed/);
+    const first = (await call(gh, 'GET', '/api/v1/app-tokens', { token: u.token })).body[0];
+    assert.equal((await call(gh, 'DELETE', `/api/v1/app-tokens/${first.id}`, { token: u.token })).status, 204);
+    assert.equal((await nomad(u.token)).status, 200, 'room again after a revocation');
+  });
+
   test('tokens are private to their user; bots have none', async () => {
     const mine = (await mint({ name: 'private' })).body;
     const other = await newUser(gh, 'other');
