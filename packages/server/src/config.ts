@@ -39,7 +39,7 @@ export interface Config {
   readonly dataloopRefreshAbsoluteSeconds: number;
   readonly appTokenMaxSeconds: number;
   readonly keyRotationDays: number;
-  readonly signingAlg: string;
+  readonly signingAlg: SigningAlg;
   readonly passwordGrant: boolean;
   readonly signup: boolean;
   readonly logLevel: string;
@@ -68,6 +68,9 @@ export type RefreshRotation = (typeof REFRESH_ROTATIONS)[number];
 export const SIGNING_ALGS = ['ES256', 'EdDSA', 'RS256', 'PS256'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
+/** One year: the longest any token may live (an API's token lifetime, an app token) and so how long keys stay published. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 86400;
+
 export const SETTINGS: readonly Setting[] = [
   { key: 'port', env: 'GATEHOUSE_PORT', flag: '--port', kind: 'int', default: 8080, min: 0, max: 65535, doc: 'TCP port to listen on (0 picks a free port).' },
   { key: 'host', env: 'GATEHOUSE_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', doc: 'Interface to listen on. Use 0.0.0.0 behind a load balancer.' },
@@ -80,7 +83,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'secretKey', env: 'GATEHOUSE_SECRET_KEY', kind: 'string', default: undefined, secret: true, doc: '32-byte key (base64url or hex) that encrypts signing keys and keys secret hashes. Generated into the data dir when unset (with a warning); set it for several nodes.' },
   { key: 'defaultAudience', env: 'GATEHOUSE_DEFAULT_AUDIENCE', kind: 'list', default: ['gatehouse'], doc: 'Audience(s) of user and password-grant tokens that name none (comma-separated).' },
   { key: 'managementAudience', env: 'GATEHOUSE_MANAGEMENT_AUDIENCE', kind: 'string', default: 'gatehouse', doc: 'Audience the management API accepts.' },
-  { key: 'accessTokenLifetime', env: 'GATEHOUSE_ACCESS_TOKEN_LIFETIME', kind: 'int', default: 86400, min: 30, max: 31_536_000, doc: 'Access token lifetime in seconds for audiences without their own.' },
+  { key: 'accessTokenLifetime', env: 'GATEHOUSE_ACCESS_TOKEN_LIFETIME', kind: 'int', default: 86400, min: 30, max: MAX_TOKEN_LIFETIME_SECONDS, doc: 'Access token lifetime in seconds for audiences without their own.' },
   { key: 'refreshTokenIdleSeconds', env: 'GATEHOUSE_REFRESH_IDLE_SECONDS', kind: 'int', default: 30 * 86400, min: 60, doc: 'A refresh token unused this long expires.' },
   { key: 'refreshTokenAbsoluteSeconds', env: 'GATEHOUSE_REFRESH_ABSOLUTE_SECONDS', kind: 'int', default: 365 * 86400, min: 60, doc: 'A refresh token family ends this long after the login that started it.' },
   { key: 'refreshRotation', env: 'GATEHOUSE_REFRESH_ROTATION', kind: 'string', default: 'strict', doc: 'Refresh-token rotation of the clients of POST /oauth/token (the public client and bots): `strict` (every use rotates; a spent token presented again ends its family) or `grace` (as strict, but for GATEHOUSE_REFRESH_GRACE_SECONDS after its use the spent token gets a fresh answer instead of ending the family). `off` is refused here: RFC 9700 §4.14.2 requires rotation for public clients.' },
@@ -89,7 +92,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'dataloopRefreshGraceSeconds', env: 'GATEHOUSE_DATALOOP_REFRESH_GRACE_SECONDS', kind: 'int', default: 30, min: 1, max: 3600, doc: 'With GATEHOUSE_DATALOOP_REFRESH_ROTATION=grace: how long a spent refresh token may be presented again.' },
   { key: 'dataloopRefreshIdleSeconds', env: 'GATEHOUSE_DATALOOP_REFRESH_IDLE_SECONDS', kind: 'int', default: 30 * 86400, min: 60, doc: 'A refresh token of the Dataloop-compatible route unused this long expires (with rotation off, each use restarts this).' },
   { key: 'dataloopRefreshAbsoluteSeconds', env: 'GATEHOUSE_DATALOOP_REFRESH_ABSOLUTE_SECONDS', kind: 'int', default: 90 * 86400, min: 60, doc: 'A refresh token family of the Dataloop-compatible route ends this long after the login that started it, however often it is used.' },
-  { key: 'appTokenMaxSeconds', env: 'GATEHOUSE_APP_TOKEN_MAX_SECONDS', kind: 'int', default: 365 * 86400, min: 1, doc: 'Longest expiry a user may choose for an app token.' },
+  { key: 'appTokenMaxSeconds', env: 'GATEHOUSE_APP_TOKEN_MAX_SECONDS', kind: 'int', default: MAX_TOKEN_LIFETIME_SECONDS, min: 1, doc: 'Longest expiry a user may choose for an app token.' },
   { key: 'keyRotationDays', env: 'GATEHOUSE_KEY_ROTATION_DAYS', kind: 'int', default: 30, min: 1, max: 3650, doc: 'Signing keys rotate this often; the next key is published before it signs.' },
   { key: 'signingAlg', env: 'GATEHOUSE_SIGNING_ALG', kind: 'string', default: 'ES256', doc: 'Default signing algorithm: ES256, EdDSA, RS256 or PS256.' },
   { key: 'passwordGrant', env: 'GATEHOUSE_PASSWORD_GRANT', kind: 'bool', default: true, doc: 'Allow the password grant (the seeds need it; RFC 9700 advises against it for third parties).' },

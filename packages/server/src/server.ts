@@ -1,6 +1,6 @@
 // Starts one Gatehouse node: store, keys, first-run admin, HTTP, background jobs (ops/background.ts), graceful shutdown.
 import type { FastifyInstance } from 'fastify';
-import { type Config, type SigningAlg } from './config.ts';
+import { type Config, MAX_TOKEN_LIFETIME_SECONDS, type SigningAlg } from './config.ts';
 import { resolvePort } from './listen-port.ts';
 import { openStore, type Store } from './store/index.ts';
 import { loadServerKeys } from './crypto/master-key.ts';
@@ -16,6 +16,8 @@ import { isUniqueViolation } from './store/json.ts';
 import { Cluster } from './cluster/index.ts';
 import type { AppContext } from './http/context.ts';
 import type { OAuthServices } from './oauth/context.ts';
+import type { ManagementServices } from './domain/services.ts';
+import { DEFAULT_ADMIN_EMAIL } from './domain/users.ts';
 import { BruteForceGuard } from './security/brute-force.ts';
 import { backgroundJobs } from './ops/background.ts';
 import { guardProcess } from './ops/process-guard.ts';
@@ -34,26 +36,26 @@ export interface StartOptions {
 }
 
 /** Opens the store and the keys: what both the server and the offline CLI need. */
-export async function openServices(config: Config): Promise<{ services: OAuthServices & { appTokens: AppTokens }; store: Store; generatedKey: boolean }> {
+export async function openServices(config: Config): Promise<{ services: ManagementServices & { readonly config: Config }; store: Store; generatedKey: boolean }> {
   const keys = loadServerKeys(config.secretKey, config.dataDir);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, auditBufferMax: config.auditBufferMax });
   const keyring = new Keyring(store.signingKeys, {
     encryptionKey: keys.encryption,
     rotationDays: config.keyRotationDays,
-    maxTokenSeconds: () => Math.max(config.appTokenMaxSeconds, config.accessTokenLifetime, 31_536_000),
-    defaultAlg: config.signingAlg as SigningAlg,
+    maxTokenSeconds: () => Math.max(config.appTokenMaxSeconds, config.accessTokenLifetime, MAX_TOKEN_LIFETIME_SECONDS),
+    defaultAlg: config.signingAlg,
   });
   const apiAlgs = (await store.apis.list()).map((a) => a.signingAlg).filter((a): a is string => !!a);
-  await keyring.load([config.signingAlg as SigningAlg, ...(apiAlgs as SigningAlg[])]);
+  await keyring.load([config.signingAlg, ...(apiAlgs as SigningAlg[])]);
   const events = new Events(store.audit);
   const minter = new TokenMinter(config.issuer, keyring, store.revocations);
-  const base: OAuthServices = { config, store, hasher: new SecretHasher(keys.hashing), keyring, minter, events, reuse: new TokenReuseCache(), bruteForce: new BruteForceGuard(config) };
+  const base: OAuthServices & { readonly config: Config } = { config, store, hasher: new SecretHasher(keys.hashing), keyring, minter, events, reuse: new TokenReuseCache(), bruteForce: new BruteForceGuard(config) };
   return { services: { ...base, appTokens: new AppTokens(base) }, store, generatedKey: keys.generated };
 }
 
 export async function ensureAdmin(config: Config, store: Store, print: (line: string) => void): Promise<void> {
   if ((await store.users.count()) > 0) return;
-  const email = config.adminEmail ?? 'admin@gatehouse.local';
+  const email = config.adminEmail ?? DEFAULT_ADMIN_EMAIL;
   const password = config.adminPassword ?? generatePassword();
   try {
     await store.users.create({ email, name: 'Administrator', passwordHash: await hashPassword(password), isAdmin: true, emailVerified: true });

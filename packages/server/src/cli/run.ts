@@ -6,6 +6,7 @@ import type { AdminBackend } from './backend.ts';
 import { ADMIN_COMMANDS, adminUsage } from './commands.ts';
 import type { Io } from './output.ts';
 import { RemoteBackend } from './remote.ts';
+import { DomainError } from '../domain/errors.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:8080';
 
@@ -73,7 +74,8 @@ export async function runAdmin(group: string, argv: readonly string[], io: Io): 
       io.err(`gatehouse ${group} ${name}: ${err.message}\nUsage: gatehouse ${sub.usage}\n`);
       return 2;
     }
-    if (err instanceof CliError) {
+    // Refused by Gatehouse (a CliError, or the domain's own error from the offline backend): exit code 1.
+    if (err instanceof CliError || err instanceof DomainError) {
       io.err(`gatehouse ${group} ${name}: ${err.message}\n`);
       return 1;
     }

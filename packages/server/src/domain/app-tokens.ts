@@ -4,10 +4,16 @@
 import { newId } from '../crypto/secrets.ts';
 import type { AppToken } from '../store/app-tokens.ts';
 import type { OAuthServices } from '../oauth/context.ts';
-import { ApiError } from '../http/api-error.ts';
-import type { SigningAlg } from '../config.ts';
+import type { Actor, Caller } from './caller.ts';
+import { DomainError, notFound } from './errors.ts';
+import type { ManagementServices } from './services.ts';
 
 export const APP_TOKEN_CLIENT_ID = 'gatehouse-app-token';
+
+/** Active app tokens one user may hold at once; a leaked session cannot mint without bound. */
+export const MAX_ACTIVE_APP_TOKENS = 100;
+/** The expiry when the caller names none (never over the server maximum). */
+export const DEFAULT_APP_TOKEN_SECONDS = 86400;
 
 export interface MintAppToken {
   userId: string;
@@ -20,13 +26,13 @@ export interface MintAppToken {
 }
 
 /** Parses a caller-chosen expiry strictly: positive whole seconds, at most the server maximum. */
-export function parseExpiresIn(raw: unknown, max: number, fallback = 86400): number {
+export function parseExpiresIn(raw: unknown, max: number, fallback = DEFAULT_APP_TOKEN_SECONDS): number {
   if (raw === undefined || raw === null || raw === '') return Math.min(fallback, max);
   const s = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-  if (!/^\d+$/.test(s)) throw new ApiError(400, `expires_in must be a positive whole number of seconds, at most ${max} (the server maximum).`);
+  if (!/^\d+$/.test(s)) throw new DomainError('invalid', `expires_in must be a positive whole number of seconds, at most ${max} (the server maximum).`);
   const n = Number(s);
-  if (n <= 0) throw new ApiError(400, `expires_in must be at least 1 second.`);
-  if (n > max) throw new ApiError(400, `expires_in ${s} is over the server maximum of ${max} seconds.`);
+  if (n <= 0) throw new DomainError('invalid', `expires_in must be at least 1 second.`);
+  if (n > max) throw new DomainError('invalid', `expires_in ${s} is over the server maximum of ${max} seconds.`);
   return n;
 }
 
@@ -39,7 +45,7 @@ export class AppTokens {
   async mint(m: MintAppToken): Promise<{ token: string; record: AppToken }> {
     const scopes = m.scopes ?? m.callerScopes;
     const extra = scopes.filter((s) => !m.callerScopes.includes(s));
-    if (extra.length) throw new ApiError(400, `scopes not held by the caller: ${extra.join(' ').slice(0, 200)}`);
+    if (extra.length) throw new DomainError('invalid', `scopes not held by the caller: ${extra.join(' ').slice(0, 200)}`);
     const name = m.name.trim();
     const minted = await this.#svc.minter.accessToken({
       sub: m.sub,
@@ -47,7 +53,7 @@ export class AppTokens {
       scope: scopes,
       clientId: APP_TOKEN_CLIENT_ID,
       lifetime: m.expiresIn,
-      alg: this.#svc.config.signingAlg as SigningAlg,
+      alg: this.#svc.config.signingAlg,
       extra: { gh_token_type: 'app' },
     });
     const record = await this.#svc.store.appTokens.insert({
@@ -74,4 +80,50 @@ export class AppTokens {
     this.#svc.events.emitEvent({ type: 'app_token.revoked', outcome: 'success', subject: userId, detail: { id } });
     return ok;
   }
+}
+
+// The rules around minting, as seen by an actor: app tokens are for users, an app token cannot mint another,
+// names the user chose are unique among their active tokens, and at most MAX_ACTIVE_APP_TOKENS are active.
+
+type UserCaller = Extract<Caller, { type: 'user' }>;
+
+function userOf(actor: Actor): UserCaller {
+  if (actor.type !== 'user') throw new DomainError('forbidden', 'App tokens are for users; bots use their own credentials.');
+  return actor;
+}
+
+export interface AppTokenRequest {
+  /** The name the user chose; without one (NOMAD's route) a name is made from the time, and need not be unique. */
+  name?: string | undefined;
+  /** As sent: parsed strictly against the server maximum. */
+  expiresIn: unknown;
+  scopes?: readonly string[] | undefined;
+}
+
+export async function mintAppToken(svc: ManagementServices, actor: Actor, r: AppTokenRequest): Promise<{ token: string; record: AppToken; expiresIn: number }> {
+  const caller = userOf(actor);
+  const user = caller.user;
+  if (caller.claims.gh_token_type === 'app') throw new DomainError('forbidden', 'An app token cannot mint another app token; log in to mint one.');
+  const chosen = r.name?.trim();
+  if (r.name !== undefined && !chosen) throw new DomainError('invalid', '"name" must not be blank.');
+  const expiresIn = parseExpiresIn(r.expiresIn, svc.config.appTokenMaxSeconds);
+  const now = Date.now();
+  const active = (await svc.store.appTokens.listForUser(user.id)).filter((t) => t.expiresAt > now);
+  if (chosen && active.some((t) => t.name === chosen)) throw new DomainError('conflict', `You already have an active app token named "${chosen.slice(0, 200)}".`);
+  if (active.length >= MAX_ACTIVE_APP_TOKENS) throw new DomainError('conflict', `You have ${active.length} active app tokens, the most allowed; revoke one first.`);
+  const name = chosen ?? `app token ${new Date(now).toISOString().slice(0, 19)}`;
+  const { token, record } = await svc.appTokens.mint({ userId: user.id, sub: caller.sub, name, expiresIn, callerScopes: caller.scopes, scopes: r.scopes });
+  return { token, record, expiresIn };
+}
+
+export async function listAppTokens(svc: ManagementServices, actor: Actor): Promise<AppToken[]> {
+  return svc.store.appTokens.listForUser(userOf(actor).user.id);
+}
+
+export async function revokeAppToken(svc: ManagementServices, actor: Actor, tokenId: string): Promise<void> {
+  const { user } = userOf(actor);
+  const existing = await svc.store.appTokens.findById(tokenId);
+  // Someone else's token and an unknown id look the same.
+  if (!existing || existing.userId !== user.id || existing.revokedAt !== null) throw notFound('App token');
+  await svc.appTokens.revoke(existing.id, user.id);
 }

@@ -3,9 +3,11 @@ import { PREFIX, generateSecret, shortId } from '../crypto/secrets.ts';
 import type { OAuthServices } from '../oauth/context.ts';
 import type { Bot } from '../store/bots.ts';
 import type { Role } from '../store/projects.ts';
-import { isUniqueViolation } from '../store/json.ts';
-import { ApiError } from '../http/api-error.ts';
 import { BOT_SUB_PREFIX } from './principal.ts';
+import { projectAccess } from './access.ts';
+import type { Actor } from './caller.ts';
+import { DomainError, notFound, unique } from './errors.ts';
+import type { ManagementServices } from './services.ts';
 
 export const BOT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -27,24 +29,20 @@ function botEmail(name: string, issuer: string): string {
 
 export async function createBot(svc: OAuthServices, projectId: string, name: string, role: Role, actor: string): Promise<BotCredentials> {
   if (!BOT_NAME.test(name)) {
-    throw new ApiError(400, 'Bot names are 1 to 63 lowercase letters, digits and dashes, starting and ending with a letter or digit.');
+    throw new DomainError('invalid', 'Bot names are 1 to 63 lowercase letters, digits and dashes, starting and ending with a letter or digit.');
   }
   const secret = generateSecret(PREFIX.bot);
-  try {
-    const bot = await svc.store.bots.create({
-      projectId,
-      name,
-      email: botEmail(name, svc.config.issuer),
-      secretHash: svc.hasher.hash(secret),
-      secretPrefix: secret.slice(0, 8),
-      role,
-    });
-    svc.events.emitEvent({ type: 'bot.created', outcome: 'success', projectId, subject: actor, detail: { bot: bot.id, name } });
-    return { bot, secret };
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new ApiError(409, `A bot named "${name}" already exists in this project.`);
-    throw err;
-  }
+  const created = svc.store.bots.create({
+    projectId,
+    name,
+    email: botEmail(name, svc.config.issuer),
+    secretHash: svc.hasher.hash(secret),
+    secretPrefix: secret.slice(0, 8),
+    role,
+  });
+  const bot = await unique(created, `A bot named "${name}" already exists in this project.`);
+  svc.events.emitEvent({ type: 'bot.created', outcome: 'success', projectId, subject: actor, detail: { bot: bot.id, name } });
+  return { bot, secret };
 }
 
 /** New secret; the old one stops at once, or after `graceSeconds`. */
@@ -71,17 +69,61 @@ function maxAccessLifetimeMs(svc: OAuthServices): number {
   return Math.max(svc.config.accessTokenLifetime, 365 * 86400) * 1000;
 }
 
-export function botView(bot: Bot, role: string) {
-  return {
-    id: bot.id,
-    project_id: bot.projectId,
-    name: bot.name,
-    email: bot.email,
-    client_id: bot.email,
-    secret_prefix: bot.secretPrefix,
-    role,
-    password_grant: bot.passwordGrant,
-    created_at: new Date(bot.createdAt).toISOString(),
-    updated_at: new Date(bot.updatedAt).toISOString(),
-  };
+// The same operations as seen by an actor: who may do what to a project's bots. Bots cannot manage bots.
+
+export const MAX_ROTATION_GRACE_SECONDS = 7 * 86400;
+
+function noBots(actor: Actor): void {
+  if (actor.type === 'bot') throw new DomainError('forbidden', 'Bots cannot manage bots.');
+}
+
+/** A project's bot with its role; changing it needs the developer role and a non-bot actor. */
+async function loadBot(svc: ManagementServices, actor: Actor, projectId: string, botId: string, needed: 'viewer' | 'developer'): Promise<{ bot: Bot; role: Role }> {
+  await projectAccess(svc, actor, projectId, needed);
+  const bot = await svc.store.bots.findById(botId);
+  if (!bot || bot.projectId !== projectId) throw notFound('Bot');
+  if (needed !== 'viewer') noBots(actor);
+  const role = (await svc.store.projects.roleOf(bot.projectId, 'bot', bot.id)) ?? 'developer';
+  return { bot, role };
+}
+
+export async function addProjectBot(svc: ManagementServices, actor: Actor, projectId: string, name: string, role: Role = 'developer'): Promise<BotCredentials & { role: Role }> {
+  noBots(actor);
+  const { project } = await projectAccess(svc, actor, projectId, 'developer');
+  if (role === 'owner') throw new DomainError('invalid', 'A bot cannot be an owner; use developer or viewer.');
+  return { ...(await createBot(svc, project.id, name, role, actor.sub)), role };
+}
+
+export async function listProjectBots(svc: ManagementServices, actor: Actor, projectId: string): Promise<{ bot: Bot; role: Role }[]> {
+  const { project } = await projectAccess(svc, actor, projectId, 'viewer');
+  const members = await svc.store.projects.members(project.id);
+  const roles = new Map(members.filter((m) => m.type === 'bot').map((m) => [m.id, m.role]));
+  return (await svc.store.bots.list(project.id)).map((bot) => ({ bot, role: roles.get(bot.id) ?? 'developer' }));
+}
+
+export function getProjectBot(svc: ManagementServices, actor: Actor, projectId: string, botId: string): Promise<{ bot: Bot; role: Role }> {
+  return loadBot(svc, actor, projectId, botId, 'viewer');
+}
+
+export async function rotateProjectBot(svc: ManagementServices, actor: Actor, projectId: string, botId: string, graceSeconds = 0): Promise<BotCredentials & { role: Role }> {
+  const { bot, role } = await loadBot(svc, actor, projectId, botId, 'developer');
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_ROTATION_GRACE_SECONDS) {
+    throw new DomainError('invalid', `The grace period is a whole number of seconds from 0 to ${MAX_ROTATION_GRACE_SECONDS} (7 days).`);
+  }
+  const secret = await rotateBotSecret(svc, bot, graceSeconds, actor.sub);
+  const fresh = (await svc.store.bots.findById(bot.id)) ?? bot;
+  return { bot: fresh, secret, role };
+}
+
+export async function removeProjectBot(svc: ManagementServices, actor: Actor, projectId: string, botId: string): Promise<void> {
+  const { bot } = await loadBot(svc, actor, projectId, botId, 'developer');
+  await deleteBot(svc, bot, actor.sub);
+}
+
+/** Turns the bot's password grant on or off (client_credentials is unaffected). */
+export async function setBotPasswordGrant(svc: ManagementServices, actor: Actor, projectId: string, botId: string, enabled: boolean): Promise<Bot> {
+  const { bot } = await loadBot(svc, actor, projectId, botId, 'developer');
+  await svc.store.bots.setPasswordGrant(bot.id, enabled);
+  svc.events.emitEvent({ type: 'bot.password_grant', outcome: 'success', projectId: bot.projectId, subject: actor.sub, detail: { bot: bot.id, enabled } });
+  return { ...bot, passwordGrant: enabled };
 }

@@ -16,7 +16,7 @@ import { swaggerUiRoutes } from './swagger-ui.ts';
 import { lazyCompilers } from './lazy-compilers.ts';
 import { TOKEN_ROUTES, installMetrics } from '../ops/http.ts';
 import { tokenRateLimit } from '../cluster/rate-limit.ts';
-import { installSecurityHooks, passwordGrantRoutes } from '../security/index.ts';
+import { installSecurityHooks } from '../security/index.ts';
 import { installHelmetHeaders } from '../security/helmet-headers.ts';
 
 export interface BuildOptions {
@@ -107,7 +107,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(seedTokenRoutes, { ctx });
   await app.register(seedAppTokenRoutes, { ctx });
   await app.register(managementRoutes, { ctx });
-  await app.register(passwordGrantRoutes, { ctx });
   await app.register(swaggerUiRoutes, { ctx });
   return app;
 }

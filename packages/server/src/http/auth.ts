@@ -4,13 +4,9 @@ import { ApiError } from './api-error.ts';
 import type { AppContext } from './context.ts';
 import { parseSub } from '../domain/principal.ts';
 import { BUILTIN_PUBLIC_CLIENTS } from '../oauth/refresh-policy.ts';
-import type { AccessClaims } from '../domain/tokens.ts';
-import type { User } from '../store/users.ts';
-import type { Bot } from '../store/bots.ts';
+import type { Caller } from '../domain/caller.ts';
 
-export type Caller =
-  | { readonly type: 'user'; readonly sub: string; readonly user: User; readonly claims: AccessClaims; readonly scopes: readonly string[] }
-  | { readonly type: 'bot'; readonly sub: string; readonly bot: Bot; readonly claims: AccessClaims; readonly scopes: readonly string[] };
+export type { Caller };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -79,9 +75,4 @@ export function requireCaller(ctx: AppContext) {
 export function callerOf(req: FastifyRequest): Caller {
   if (!req.caller) throw new ApiError(401, 'Authentication required.');
   return req.caller;
-}
-
-export function requireAdmin(caller: Caller): User {
-  if (caller.type !== 'user' || !caller.user.isAdmin) throw new ApiError(403, 'Only instance administrators may do this.');
-  return caller.user;
 }

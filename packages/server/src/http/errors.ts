@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { OAuthError } from '../oauth/errors.ts';
 import { ApiError } from './api-error.ts';
 import { isStoreUnavailable } from '../store/unavailable.ts';
+import { DomainError, type DomainErrorKind } from '../domain/errors.ts';
 import { errorBody } from '@gatehouse/verify/http-error';
 
 export function absoluteUri(req: FastifyRequest): string {
@@ -62,11 +63,15 @@ export function oauthErrorHandler(err: FastifyError | OAuthError, req: FastifyRe
   return reply.code(e.status).send(e.body());
 }
 
-export function apiErrorHandler(err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** The one mapping of the domain's error kinds to HTTP statuses. */
+export const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403 };
+
+export function apiErrorHandler(err: FastifyError | ApiError | DomainError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof ApiError) {
     if (err.detail) req.log.info({ detail: err.detail }, 'request refused');
     return sendApiError(req, reply, err.status, err.message, err.reason);
   }
+  if (err instanceof DomainError) return sendApiError(req, reply, DOMAIN_STATUS[err.kind], err.message);
   // An OAuthError outside the OAuth routes (the form parser raises them for every route) keeps this surface's
   // shape: sent as an OAuth body, it failed the route's error schema and became a 500 (found by the fuzzer).
   if (err instanceof OAuthError) return sendApiError(req, reply, err.status, err.description);

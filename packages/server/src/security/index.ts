@@ -13,5 +13,3 @@ export function installSecurityHooks(app: FastifyInstance, config: Pick<Config, 
   installNoStoreDefault(app);
   installRequestGuards(app);
 }
-
-export { passwordGrantRoutes } from './password-grant-routes.ts';

@@ -11,7 +11,7 @@ import { DATALOOP_CLIENT_ID } from '../../oauth/refresh-policy.ts';
 import { OAUTH_BODY_LIMIT } from './oauth.ts';
 import { callerOf, requireCaller } from '../auth.ts';
 import { ApiError } from '../api-error.ts';
-import { parseExpiresIn } from '../../domain/app-tokens.ts';
+import { mintAppToken } from '../../domain/app-tokens.ts';
 
 /** RFC 9745: when Gatehouse deprecated the GET form (2026-12-04), as a structured-field date. */
 const DEPRECATED_AT = '@1796342400';
@@ -66,19 +66,10 @@ export async function seedAppTokenRoutes(app: FastifyInstance, { ctx }: { ctx: A
     '/api/v1/auth/app_token',
     { preHandler: requireCaller(ctx), schema: { hide: true } },
     async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
-      const caller = callerOf(req);
-      if (caller.type !== 'user') throw new ApiError(403, 'App tokens are for users; bots use their own credentials.');
-      if (caller.claims.gh_token_type === 'app') throw new ApiError(403, 'An app token cannot mint another app token.');
       const q = req.query.expires_in;
       if (Array.isArray(q)) throw new ApiError(400, 'expires_in is given more than once.');
-      const expiresIn = parseExpiresIn(q, ctx.config.appTokenMaxSeconds);
-      const { token } = await ctx.appTokens.mint({
-        userId: caller.user.id,
-        sub: caller.sub,
-        name: `app token ${new Date().toISOString().slice(0, 19)}`,
-        expiresIn,
-        callerScopes: caller.scopes,
-      });
+      // The same rules as POST /api/v1/app-tokens (the cap included), with a name made from the time.
+      const { token, expiresIn } = await mintAppToken(ctx, callerOf(req), { expiresIn: q });
       return reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send({ access_token: token, token_type: 'Bearer', expires_in: expiresIn });
     },
   );

@@ -3,15 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from '@sinclair/typebox';
 import type { AppContext } from '../../context.ts';
-import { type Caller, callerOf, requireCaller } from '../../auth.ts';
-import { ApiError, notFound } from '../../api-error.ts';
+import { callerOf, requireCaller } from '../../auth.ts';
+import { ApiError } from '../../api-error.ts';
 import { Id, Scope, bearer, conflictResponses, errorResponses } from './schemas.ts';
-import { parseExpiresIn } from '../../../domain/app-tokens.ts';
-import type { AppToken } from '../../../store/app-tokens.ts';
-import type { User } from '../../../store/users.ts';
-
-/** Active app tokens one user may hold at once; a leaked session cannot mint without bound. */
-export const MAX_ACTIVE_APP_TOKENS = 100;
+import { DEFAULT_APP_TOKEN_SECONDS, listAppTokens, mintAppToken, revokeAppToken } from '../../../domain/app-tokens.ts';
+import { appTokenView } from '../../../views.ts';
 
 const TokenParams = Type.Object({ tokenId: Id }, { additionalProperties: false });
 const AppTokenView = Type.Object({
@@ -33,25 +29,7 @@ const CreatedAppToken = Type.Intersect([
   }),
 ]);
 
-export function appTokenView(t: AppToken, now = Date.now()) {
-  return {
-    id: t.id,
-    name: t.name,
-    prefix: t.prefix,
-    scopes: t.scope.split(' ').filter(Boolean),
-    created_at: new Date(t.createdAt).toISOString(),
-    expires_at: new Date(t.expiresAt).toISOString(),
-    last_used_at: t.lastUsedAt === null ? null : new Date(t.lastUsedAt).toISOString(),
-    expired: t.expiresAt <= now,
-  };
-}
-
 const badExpiry = (max: number) => new ApiError(400, `expires_in must be a whole number of seconds from 1 to ${max} (the server maximum).`);
-
-function userOf(caller: Caller): User {
-  if (caller.type !== 'user') throw new ApiError(403, 'App tokens are for users; bots use their own credentials.');
-  return caller.user;
-}
 
 export async function appTokenRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
   const auth = requireCaller(ctx);
@@ -62,16 +40,15 @@ export async function appTokenRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
       name: Type.String({ minLength: 1, maxLength: 200 }),
       // A number (not an integer) on purpose: parseExpiresIn answers 1.5, -1, 0 and 1e400 with a message naming
       // the server maximum, which says more than a schema keyword would.
-      expires_in: Type.Optional(Type.Number({ description: `Seconds until the token expires: a whole number from 1 to ${max} (the server maximum). Default ${Math.min(86400, max)}.` })),
+      expires_in: Type.Optional(Type.Number({ description: `Seconds until the token expires: a whole number from 1 to ${max} (the server maximum). Default ${Math.min(DEFAULT_APP_TOKEN_SECONDS, max)}.` })),
       scopes: Type.Optional(Type.Array(Scope, { maxItems: 200, uniqueItems: true, description: 'A subset of the scopes of the token used to ask; all of them by default.' })),
     },
     { additionalProperties: false },
   );
 
   app.get('/api/v1/app-tokens', { onRequest: auth, schema: { tags, summary: 'List your app tokens', security: bearer, response: { 200: Type.Array(AppTokenView), ...errorResponses } } }, async (req) => {
-    const user = userOf(callerOf(req));
     const now = Date.now();
-    return (await ctx.store.appTokens.listForUser(user.id)).map((t) => appTokenView(t, now));
+    return (await listAppTokens(ctx, callerOf(req))).map((t) => appTokenView(t, now));
   });
 
   app.post<{ Body: Static<typeof CreateBody> }>(
@@ -88,23 +65,11 @@ export async function appTokenRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
         if (req.validationError.validation?.[0]?.instancePath === '/expires_in') throw badExpiry(max);
         throw req.validationError;
       }
-      const caller = callerOf(req);
-      const user = userOf(caller);
-      if (caller.claims.gh_token_type === 'app') throw new ApiError(403, 'An app token cannot mint another app token; log in to mint one.');
-      const name = req.body.name.trim();
-      if (!name) throw new ApiError(400, '"name" must not be blank.');
-      const expiresIn = parseExpiresIn(req.body.expires_in, max);
-      const now = Date.now();
-      const active = (await ctx.store.appTokens.listForUser(user.id)).filter((t) => t.expiresAt > now);
-      if (active.some((t) => t.name === name)) throw new ApiError(409, `You already have an active app token named "${name.slice(0, 200)}".`);
-      if (active.length >= MAX_ACTIVE_APP_TOKENS) {
-        throw new ApiError(409, `You have ${active.length} active app tokens, the most allowed; revoke one first.`);
-      }
-      const { token, record } = await ctx.appTokens.mint({ userId: user.id, sub: caller.sub, name, expiresIn, callerScopes: caller.scopes, scopes: req.body.scopes });
+      const { token, record, expiresIn } = await mintAppToken(ctx, callerOf(req), { name: req.body.name, expiresIn: req.body.expires_in, scopes: req.body.scopes });
       return reply
         .code(201)
         .headers({ 'cache-control': 'no-store', pragma: 'no-cache' })
-        .send({ ...appTokenView(record, now), token, token_type: 'Bearer', expires_in: expiresIn });
+        .send({ ...appTokenView(record), token, token_type: 'Bearer', expires_in: expiresIn });
     },
   );
 
@@ -112,11 +77,7 @@ export async function appTokenRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
     '/api/v1/app-tokens/:tokenId',
     { onRequest: auth, schema: { tags, summary: 'Revoke one of your app tokens', security: bearer, params: TokenParams, response: { 204: Type.Null(), ...errorResponses } } },
     async (req, reply) => {
-      const user = userOf(callerOf(req));
-      const existing = await ctx.store.appTokens.findById(req.params.tokenId);
-      // Someone else's token and an unknown id look the same.
-      if (!existing || existing.userId !== user.id || existing.revokedAt !== null) throw notFound('App token');
-      await ctx.appTokens.revoke(existing.id, user.id);
+      await revokeAppToken(ctx, callerOf(req), req.params.tokenId);
       return reply.code(204).send();
     },
   );

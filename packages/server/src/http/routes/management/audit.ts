@@ -5,9 +5,9 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { AppContext } from '../../context.ts';
 import { callerOf, requireCaller } from '../../auth.ts';
 import { ApiError } from '../../api-error.ts';
-import { projectAccess } from './access.ts';
+import { auditEvents } from '../../../domain/audit.ts';
+import { eventView } from '../../../views.ts';
 import { ID_PATTERN, bearer, errorResponses } from './schemas.ts';
-import type { StoredAuditEvent } from '../../../store/audit.ts';
 
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 200;
@@ -39,22 +39,6 @@ const EventView = Type.Object({
 });
 const Page = Type.Object({ events: Type.Array(EventView), next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last page' }) });
 
-function eventView(e: StoredAuditEvent) {
-  return {
-    id: String(e.id),
-    at: new Date(e.at).toISOString(),
-    type: e.type,
-    outcome: e.outcome,
-    project_id: e.projectId ?? null,
-    subject: e.subject ?? null,
-    client_id: e.clientId ?? null,
-    audience: e.audience ?? null,
-    grant_type: e.grantType ?? null,
-    ip: e.ip ?? null,
-    detail: e.detail ?? null,
-  };
-}
-
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return AUDIT_PAGE_DEFAULT;
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -78,18 +62,11 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       schema: { tags: ['audit events'], summary: 'Audit events, newest first', security: bearer, querystring: AuditQuery, response: { 200: Page, ...errorResponses } },
     },
     async (req) => {
-      const caller = callerOf(req);
       const q = req.query;
       const limit = parseLimit(q.limit);
       const before = parseCursor(q.cursor);
-      const isAdmin = caller.type === 'user' && caller.user.isAdmin;
-      if (!isAdmin) {
-        if (q.project === undefined) throw new ApiError(403, 'Only instance administrators see every event; name a project you own with ?project=ID.');
-        await projectAccess(ctx, caller, q.project, 'owner');
-      }
-      const rows = await ctx.store.audit.query({ projectId: q.project, subject: q.subject, type: q.type, before, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      return { events: page.map(eventView), next_cursor: rows.length > limit ? String(page[page.length - 1]!.id) : null };
+      const page = await auditEvents(ctx, callerOf(req), { projectId: q.project, subject: q.subject, type: q.type, before, limit });
+      return { events: page.events.map(eventView), next_cursor: page.nextCursor === null ? null : String(page.nextCursor) };
     },
   );
 }

@@ -9,6 +9,7 @@ import { appTokenRoutes } from './app-tokens.ts';
 import { keyRoutes } from './keys.ts';
 import { auditRoutes } from './audit.ts';
 import { userRoutes } from './users.ts';
+import { passwordGrantRoutes } from './password-grant.ts';
 import { schemaErrorFormatter } from './validation.ts';
 import { openApiRoutes } from '../../openapi.ts';
 
@@ -23,5 +24,6 @@ export async function managementRoutes(app: FastifyInstance, { ctx }: { ctx: App
   await app.register(keyRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
   await app.register(userRoutes, { ctx });
+  await app.register(passwordGrantRoutes, { ctx });
   await app.register(openApiRoutes);
 }

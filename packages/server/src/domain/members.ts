@@ -1,0 +1,74 @@
+// Contributors of a project: users added by email with a role, and the project's bots (marked as bots).
+// Owners manage membership; a member may leave; no change may leave a project without an owner; bots manage none.
+import type { Member, Project, Role } from '../store/projects.ts';
+import { projectAccess } from './access.ts';
+import { type Actor, principalOf } from './caller.ts';
+import { DomainError, notFound, unique } from './errors.ts';
+import type { ManagementServices } from './services.ts';
+
+const ALREADY_MEMBER = 'This user is already a member of the project.';
+const BOT_NOT_OWNER = 'A bot cannot be an owner; use developer or viewer.';
+
+function noBots(actor: Actor): void {
+  if (actor.type === 'bot') throw new DomainError('forbidden', 'Bots cannot manage project membership.');
+}
+
+function requireOwner(callerRole: Role): void {
+  if (callerRole !== 'owner') throw new DomainError('forbidden', `Managing members needs the owner role in the project; you are ${callerRole}.`);
+}
+
+/** The member an id names, with the actor's standing in the project. */
+async function loadMember(svc: ManagementServices, actor: Actor, projectId: string, memberId: string): Promise<{ project: Project; callerRole: Role; member: Member; self: boolean }> {
+  const { project, role } = await projectAccess(svc, actor, projectId, 'viewer');
+  const member = (await svc.store.projects.members(project.id)).find((m) => m.id === memberId);
+  if (!member) throw notFound('Member');
+  const me = actor.type === 'operator' ? undefined : principalOf(actor);
+  return { project, callerRole: role, member, self: !!me && member.type === me.type && member.id === me.id };
+}
+
+export async function listMembers(svc: ManagementServices, actor: Actor, projectId: string): Promise<Member[]> {
+  const { project } = await projectAccess(svc, actor, projectId, 'viewer');
+  return svc.store.projects.members(project.id);
+}
+
+export async function addMember(svc: ManagementServices, actor: Actor, projectId: string, email: string, role: Role): Promise<Member> {
+  noBots(actor);
+  const { project } = await projectAccess(svc, actor, projectId, 'owner');
+  const user = await svc.store.users.findByEmail(email);
+  // Bots are not added by email: each belongs to the project that created it.
+  if (!user) throw new DomainError('not_found', 'No user has this email address.');
+  if (await svc.store.projects.roleOf(project.id, 'user', user.id)) throw new DomainError('conflict', ALREADY_MEMBER);
+  await unique(svc.store.projects.addMember(project.id, 'user', user.id, role), ALREADY_MEMBER);
+  svc.events.emitEvent({ type: 'member.added', outcome: 'success', projectId: project.id, subject: actor.sub, detail: { member: user.id, role } });
+  const added = (await svc.store.projects.members(project.id)).find((m) => m.type === 'user' && m.id === user.id);
+  if (!added) throw notFound('Member');
+  return added;
+}
+
+export async function changeMemberRole(svc: ManagementServices, actor: Actor, projectId: string, memberId: string, role: Role): Promise<Member> {
+  const { project, callerRole, member } = await loadMember(svc, actor, projectId, memberId);
+  noBots(actor);
+  requireOwner(callerRole);
+  if (member.type === 'bot' && role === 'owner') throw new DomainError('invalid', BOT_NOT_OWNER);
+  const r = await svc.store.projects.changeMember(project.id, member.type, member.id, role);
+  if (r === 'not_member') throw notFound('Member');
+  if (r === 'last_owner') throw new DomainError('conflict', 'This is the last owner of the project; make someone else owner first.');
+  svc.events.emitEvent({ type: 'member.role_changed', outcome: 'success', projectId: project.id, subject: actor.sub, detail: { member: member.id, from: member.role, to: role } });
+  return { ...member, role };
+}
+
+/** Owners remove members; anyone may remove themselves (leave). */
+export async function removeMember(svc: ManagementServices, actor: Actor, projectId: string, memberId: string): Promise<void> {
+  const { project, callerRole, member, self } = await loadMember(svc, actor, projectId, memberId);
+  noBots(actor);
+  if (!self) requireOwner(callerRole);
+  if (member.type === 'bot') {
+    throw new DomainError('conflict', `Bots leave a project by being deleted: DELETE /api/v1/projects/${project.id}/bots/${member.id}.`);
+  }
+  const r = await svc.store.projects.changeMember(project.id, member.type, member.id, undefined);
+  if (r === 'not_member') throw notFound('Member');
+  if (r === 'last_owner') throw new DomainError('conflict', 'This is the last owner of the project; make someone else owner first, or delete the project.');
+  svc.events.emitEvent({ type: 'member.removed', outcome: 'success', projectId: project.id, subject: actor.sub, detail: { member: member.id, role: member.role } });
+}
+
+export { BOT_NOT_OWNER };

@@ -1,0 +1,77 @@
+// User accounts: created by administrators (or by anyone when sign-up is on, never as administrators), their own
+// account and password, and the per-user switch of the password grant.
+import type { User } from '../store/users.ts';
+import { hashPassword, verifyPassword } from '../crypto/passwords.ts';
+import { type Actor, isAdmin, requireAdmin } from './caller.ts';
+import { DomainError, notFound, unique } from './errors.ts';
+import type { ManagementServices } from './services.ts';
+
+export const EMAIL_MAX = 320;
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 1024;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** The first administrator's email when GATEHOUSE_ADMIN_EMAIL is not set. */
+export const DEFAULT_ADMIN_EMAIL = 'admin@gatehouse.local';
+
+export const ADMINS_CREATE_USERS = 'Only instance administrators may create users (self-service sign-up is off).';
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name?: string | undefined;
+  admin?: boolean | undefined;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) throw new DomainError('invalid', `A password is ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`);
+}
+
+/** `actor` is undefined for an anonymous sign-up. */
+export async function createUser(svc: ManagementServices, actor: Actor | undefined, u: NewUser): Promise<User> {
+  const admin = isAdmin(actor);
+  if (!admin && !svc.config.signup) throw new DomainError('forbidden', ADMINS_CREATE_USERS);
+  if (u.admin && !admin) throw new DomainError('forbidden', 'Only administrators may create administrators.');
+  if (!EMAIL.test(u.email) || u.email.length > EMAIL_MAX) throw new DomainError('invalid', `"${u.email.slice(0, 80)}" is not an email address.`);
+  checkPassword(u.password);
+  const created = svc.store.users.create({ email: u.email, name: u.name, passwordHash: await hashPassword(u.password), isAdmin: u.admin ?? false });
+  const user = await unique(created, 'A user with this email already exists.');
+  svc.events.emitEvent({ type: 'user.created', outcome: 'success', subject: actor?.sub ?? user.id, detail: { user: user.id } });
+  return user;
+}
+
+export function currentUser(actor: Actor, botMessage = 'This is a bot token; bots are not users.'): User {
+  if (actor.type !== 'user') throw new DomainError('forbidden', botMessage);
+  return actor.user;
+}
+
+/**
+ * Changes the caller's password and ends their refresh tokens. A stolen access token must not become a way to
+ * guess the password: the same brute-force counters as the password grant. Returns the seconds to wait when
+ * the counters refuse the attempt.
+ */
+export async function changePassword(svc: ManagementServices, actor: Actor, current: string, next: string, ip: string): Promise<{ retryAfter: number } | undefined> {
+  const user = currentUser(actor, 'This is a bot token; rotate a bot secret instead.');
+  const retryAfter = await svc.bruteForce.blockedFor(user.email, ip);
+  if (retryAfter) return { retryAfter };
+  if (!(await verifyPassword(current, user.passwordHash))) {
+    await svc.bruteForce.recordFailure(user.email, ip);
+    throw new DomainError('invalid', 'The current password is wrong.');
+  }
+  await svc.bruteForce.recordSuccess(user.email, ip);
+  checkPassword(next);
+  await svc.store.users.setPassword(user.id, await hashPassword(next));
+  const revoked = await svc.store.refreshTokens.revokeSubject('user', user.id);
+  svc.events.emitEvent({ type: 'user.password_changed', outcome: 'success', subject: actor.sub, detail: { refresh_tokens_revoked: revoked } });
+  return undefined;
+}
+
+/** Turns a user's password grant on or off (administrators). */
+export async function setUserPasswordGrant(svc: ManagementServices, actor: Actor, userId: string, enabled: boolean): Promise<User> {
+  requireAdmin(actor);
+  const user = await svc.store.users.findById(userId);
+  if (!user) throw notFound('User');
+  await svc.store.users.setPasswordGrant(user.id, enabled);
+  svc.events.emitEvent({ type: 'user.password_grant', outcome: 'success', subject: actor.sub, detail: { user: user.id, enabled } });
+  return { ...user, passwordGrant: enabled };
+}

@@ -1,0 +1,104 @@
+// The JSON shapes of the management API's resources, in one place: the HTTP routes send them and the CLI prints
+// them (offline, from the store, in the same shape a running server answers with).
+import type { Config } from './config.ts';
+import type { Api, Grant } from './store/apis.ts';
+import type { AppToken } from './store/app-tokens.ts';
+import type { StoredAuditEvent } from './store/audit.ts';
+import type { Bot } from './store/bots.ts';
+import type { Member, Project, Role } from './store/projects.ts';
+import type { User } from './store/users.ts';
+import type { KeyInfo } from './domain/keys.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function projectView(p: Project, role?: Role) {
+  return { id: p.id, name: p.name, ...(role ? { role } : {}), created_at: iso(p.createdAt), updated_at: iso(p.updatedAt) };
+}
+
+export function memberView(m: Member) {
+  return { id: m.id, type: m.type, email: m.email, name: m.name, role: m.role, added_at: iso(m.createdAt) };
+}
+
+export function botView(bot: Bot, role: string) {
+  return {
+    id: bot.id,
+    project_id: bot.projectId,
+    name: bot.name,
+    email: bot.email,
+    client_id: bot.email,
+    secret_prefix: bot.secretPrefix,
+    role,
+    password_grant: bot.passwordGrant,
+    created_at: iso(bot.createdAt),
+    updated_at: iso(bot.updatedAt),
+  };
+}
+
+/** A bot with its new secret, shown once: it works as password and as client_secret. */
+export function botWithSecretView(c: { bot: Bot; secret: string; role: string }) {
+  return { ...botView(c.bot, c.role), password: c.secret, client_secret: c.secret };
+}
+
+export function apiView(a: Api, config: Pick<Config, 'accessTokenLifetime' | 'signingAlg'>) {
+  return {
+    id: a.id,
+    identifier: a.identifier,
+    name: a.name,
+    scopes: a.scopes,
+    token_lifetime: a.tokenLifetime ?? config.accessTokenLifetime,
+    signing_alg: a.signingAlg ?? config.signingAlg,
+    reuse_tokens: a.reuseTokens,
+    created_at: iso(a.createdAt),
+    updated_at: iso(a.updatedAt),
+  };
+}
+
+export function grantView(g: Grant) {
+  return { api_id: g.apiId, bot_id: g.botId, scopes: g.scopes, created_at: iso(g.createdAt) };
+}
+
+export function appTokenView(t: AppToken, now = Date.now()) {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    scopes: t.scope.split(' ').filter(Boolean),
+    created_at: iso(t.createdAt),
+    expires_at: iso(t.expiresAt),
+    last_used_at: isoOrNull(t.lastUsedAt),
+    expired: t.expiresAt <= now,
+  };
+}
+
+export function keyView(k: KeyInfo) {
+  return {
+    kid: k.kid,
+    alg: k.alg,
+    state: k.state,
+    created_at: iso(k.createdAt),
+    activated_at: isoOrNull(k.activatedAt),
+    retiring_at: isoOrNull(k.retiringAt),
+    publish_until: isoOrNull(k.publishUntil),
+  };
+}
+
+export function userView(u: User) {
+  return { id: u.id, email: u.email, name: u.name, email_verified: u.emailVerified, admin: u.isAdmin, created_at: iso(u.createdAt), updated_at: iso(u.updatedAt) };
+}
+
+export function eventView(e: StoredAuditEvent) {
+  return {
+    id: String(e.id),
+    at: iso(e.at),
+    type: e.type,
+    outcome: e.outcome,
+    project_id: e.projectId ?? null,
+    subject: e.subject ?? null,
+    client_id: e.clientId ?? null,
+    audience: e.audience ?? null,
+    grant_type: e.grantType ?? null,
+    ip: e.ip ?? null,
+    detail: e.detail ?? null,
+  };
+}
