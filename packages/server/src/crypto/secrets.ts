@@ -35,10 +35,3 @@ export class SecretHasher {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 }
-
-/** Constant-time string equality (lengths may differ; that alone is not secret). */
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
