@@ -2,8 +2,9 @@
 """Seed 003 (NOMAD, "Authentication and Checking Uploads"), step by step against Gatehouse.
 
 The seed's Python snippets run verbatim apart from the host (and the credentials they ask you to replace):
-GET /auth/token with username and password, GET /auth/app_token?expires_in=86400 with the bearer token, an `Auth`
-helper for requests, and GET /uploads listing the caller's uploads with their role lists.
+GET /auth/token with username and password, GET /auth/app_token?expires_in=86400 with the bearer token, NOMAD's
+`Auth` for requests (from Gatehouse's Python client, `gatehouse.compat.nomad`, in place of `nomad.client`), and
+GET /uploads listing the caller's uploads with their role lists.
 
 NOMAD serves /auth/* and /uploads under one base URL (https://nomad-lab.eu/prod/v1/api/v1). Here Gatehouse serves
 the auth endpoints and the example resource API the uploads; Gatehouse must give password logins the example API's
@@ -27,11 +28,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
+# The Python client (clients/python, package `gatehouse`), from this repository when it is not installed.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'clients', 'python'))
+
 SEED = '003'
 GATEHOUSE = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get('GATEHOUSE_URL', 'http://127.0.0.1:8080')).rstrip('/')
 API = os.environ.get('RESOURCE_API_URL', 'http://127.0.0.1:8081').rstrip('/')
 AUTH_BASE = f'{GATEHOUSE}/api/v1'  # NOMAD: https://nomad-lab.eu/prod/v1/api/v1 (/auth/token, /auth/app_token)
 API_BASE = f'{API}/api/v1'  # NOMAD: https://nomad-lab.eu/prod/v1/api/v1 (/uploads)
+# NOMAD's client reads its API URL from its config (client.url); Gatehouse's compat Auth reads NOMAD_CLIENT_URL.
+os.environ.setdefault('NOMAD_CLIENT_URL', f'{GATEHOUSE}/api')
 TRANSCRIPT = os.environ.get('SEEDS_TRANSCRIPT')
 KNOWN = {k for k in os.environ.get('SEEDS_KNOWN_DIFFERENCES', '').split(',') if k}
 
@@ -208,25 +214,9 @@ def main():
     upload_id = response.json()['upload_id']
 
     step('auth_helper', "requests.get('.../uploads', auth=Auth(user='myname or email', password='mypassword'))")
-
-    class Auth(requests.auth.AuthBase):
-        """Stands in for nomad.client.Auth (the nomad package is not installed here): gets an access token from
-        /auth/token with the user's name and password, keeps it until a minute before it expires, and sends it."""
-
-        def __init__(self, user, password):
-            self.user = user
-            self._password = password
-            self._token = None
-            self._expires = 0
-
-        def __call__(self, request):
-            if self._token is None or time.time() > self._expires - 60:
-                response = record(requests.get(f'{AUTH_BASE}/auth/token', params=dict(username=self.user, password=self._password)))
-                response.raise_for_status()
-                self._token = response.json()['access_token']
-                self._expires = jwt_part(self._token, 1)['exp']
-            request.headers['Authorization'] = f'Bearer {self._token}'
-            return request
+    # The seed: `from nomad.client import Auth`. Gatehouse's Python client has the same class, with NOMAD's signature:
+    # it logs in with POST /auth/token (a form), renews 10 s before expiry, and logs in again if a renewal fails.
+    from gatehouse.compat.nomad import Auth
 
     response = requests.get(
         f'{API_BASE}/uploads',
@@ -236,6 +226,16 @@ def main():
     uploads = response.json()['data']
     expect(response.status_code == 200, 'HTTP 200')
     expect([u['upload_id'] for u in uploads] == [upload_id], "the list holds the user's upload")
+    headers = Auth(user=username, password=password).headers()
+    expect(list(headers) == ['Authorization'] and headers['Authorization'].startswith('Bearer '),
+           "Auth(...).headers() is {'Authorization': 'Bearer ...'}, as NOMAD's")
+
+    step('post_token', "NOMAD's client today: POST /auth/token with a form body (the GET form is deprecated)")
+    response = record(requests.post(f'{AUTH_BASE}/auth/token', data=dict(username=username, password=password)))
+    expect(response.status_code == 200 and 'access_token' in response.json(), 'HTTP 200 with an access_token')
+    response = record(requests.get(f'{AUTH_BASE}/auth/token', params=dict(username=username, password=password)))
+    expect(response.headers.get('Deprecation', '').startswith('@') and 'successor-version' in response.headers.get('Link', ''),
+           'the GET answers with Deprecation and Link rel="successor-version" headers')
 
     step('uploads', "Checking Uploads: GET /auth/token, then GET /uploads with headers={'Authorization': f'Bearer {token}'}")
     response = requests.get(

@@ -201,10 +201,11 @@ function which(command: string): boolean {
 }
 const missingShellTools = ['bash', 'curl', 'jq'].filter((c) => !which(c));
 const shellSkip = missingShellTools.length ? `SKIPPED: ${missingShellTools.join(', ')} not found; the curl seed scripts need them` : false;
-// The interpreter itself, not a version manager's shim in front of it (one process per run instead of several).
-const python = spawnSync('python3', ['-c', 'import requests, sys; print(sys.executable)'], { encoding: 'utf8' });
+// Debian's interpreter with python3-requests (what .ci/run installs), not a version manager's shim.
+const PYTHON = process.env.GATEHOUSE_TEST_PYTHON ?? '/usr/bin/python3';
+const python = spawnSync(PYTHON, ['-c', 'import requests, sys; print(sys.executable)'], { encoding: 'utf8' });
 const pythonBin = python.status === 0 ? python.stdout.trim() : '';
-const pythonSkip = pythonBin ? false : 'SKIPPED: python3 with requests not found; the NOMAD seed script needs it';
+const pythonSkip = pythonBin ? false : `SKIPPED: ${PYTHON} with requests not found (apt-get install python3-requests); the NOMAD seed script needs it`;
 for (const reason of [shellSkip, pythonSkip, postgresSkipReason()]) if (reason) console.warn(`\n!!! seeds: ${reason}\n`);
 
 // ---- One environment per backend: Gatehouse, and the example API for each audience the seeds call. ----
@@ -466,6 +467,11 @@ describe('the seed documents, end to end', { concurrency: true }, () => {
         assert.match(upload!.complete_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
         assert.deepEqual(last(r, 'auth_helper').status, 200);
         assert.deepEqual(body(last(r, 'auth_helper')).data, body(listing).data, 'the Auth helper sees the same uploads');
+        const posted = first(r, 'post_token');
+        assert.equal(posted.method, 'POST');
+        assert.equal(posted.url, `${env.gh.url}/api/v1/auth/token`);
+        assert.equal(posted.status, 200);
+        assert.match(last(r, 'post_token').headers!, /deprecation: @\d+/i);
         assert.deepEqual(exchanges(r, 'uploads.app_token').map((e) => e.status), [200, 200], 'the app token works as a bearer token');
 
         const anonymous = first(r, 'anonymous');
