@@ -259,6 +259,7 @@ async function startEnvironment(store: 'sqlite' | 'postgres'): Promise<Environme
   start('002', 'bash', [script('002_dataloy.sh'), gh.url], shellSkip);
   start('004', 'bash', [script('004_dataloy_api6.sh'), gh.url], shellSkip);
   start('003', pythonBin, [script('003_nomad.py'), gh.url], pythonSkip);
+  start('000py', pythonBin, [script('000_dataloop_m2m.py'), gh.url], pythonSkip);
   start('m2m', process.execPath, [script('m2m.ts'), gh.url], false);
   return { gh, apis, urls: { nomad: nomadApi, dataloy, dataloyDev }, dir, nomad, runs };
 }
@@ -427,6 +428,23 @@ describe('the seed documents, end to end', { concurrency: true }, () => {
         checkDataloyToken(first(r, 'token.short'), env.gh, 'https://dataloy.dev', 30, false);
         assert.equal(first(r, 'call').status, 200);
         checkExpired(r, env.urls.dataloyDev);
+      });
+
+      test("000 Dataloop in Python: dl.login_m2m with Gatehouse's client, renewing as dtlpy does", { skip: pythonSkip }, async () => {
+        const r = await run('000py');
+        assertPassed(r, '000_dataloop_m2m.py');
+        const project = first(r, 'project');
+        assert.equal(project.status, 200);
+        assert.equal(project.bearer_aud, 'gatehouse-dataloop', 'the id_token is the bearer');
+        const renewals = exchanges(r, 'renew').filter((e) => e.method === 'POST');
+        assert.equal(renewals.length, 3);
+        for (const e of renewals) {
+          assert.equal(e.url, `${env.gh.url}/token?default`);
+          assert.equal(e.request_type, 'refresh_token');
+          assert.equal(e.status, 200);
+        }
+        const calls = exchanges(r, 'renew').filter((e) => e.method === 'GET');
+        assert.deepEqual(calls.map((e) => e.status), [200, 200, 200]);
       });
 
       test('003 NOMAD: /auth/token with username and password, app tokens, the max, uploads with role lists, anonymous reads', { skip: pythonSkip }, async () => {
