@@ -10,7 +10,7 @@ import json
 import os
 import threading
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, Optional, Protocol
+from typing import Any, ContextManager, Dict, Iterator, Optional, Protocol
 
 try:  # POSIX; elsewhere the file cache works without the cross-process lock
     import fcntl
@@ -19,13 +19,22 @@ except ImportError:  # pragma: no cover
 
 
 class TokenCache(Protocol):
+    #: Whether other processes may write it too (the provider then reads it again before each token request).
+    shared: bool
+
     def load(self, key: str) -> Optional[Dict[str, Any]]: ...
 
     def store(self, key: str, value: Optional[Dict[str, Any]]) -> None: ...
 
+    def exclusive(self) -> ContextManager[None]:
+        """Held around a token request, so that of several processes one renews and the others use its result."""
+        ...
+
 
 class MemoryCache:
     """A dict; what a provider uses when given no cache."""
+
+    shared = False
 
     def __init__(self) -> None:
         self._data: Dict[str, Dict[str, Any]] = {}
@@ -34,6 +43,10 @@ class MemoryCache:
     def load(self, key: str) -> Optional[Dict[str, Any]]:
         with self._lock:
             return self._data.get(key)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        yield  # one process: the provider's own lock is enough
 
     def store(self, key: str, value: Optional[Dict[str, Any]]) -> None:
         with self._lock:
@@ -49,27 +62,44 @@ def default_cache_path() -> str:
 
 
 class FileCache:
-    """A JSON file of tokens by provider key, mode 0600."""
+    """A JSON file of tokens by provider key, mode 0600. Its lock (``exclusive``) spans processes: a provider holds it
+    around a token request, so with refresh-token rotation no two processes present the same refresh token."""
+
+    shared = True
 
     def __init__(self, path: Optional[str] = None) -> None:
         self.path = path or default_cache_path()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._depth = 0
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        directory = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(directory, mode=0o700, exist_ok=True)
+        # Re-entrant within a thread: the file lock is taken by the outermost holder only (a second flock on
+        # another descriptor of the same file would wait for ourselves).
         with self._lock:
-            if fcntl is None:
-                yield
+            if self._depth > 0 or fcntl is None:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
                 return
+            directory = os.path.dirname(os.path.abspath(self.path))
+            os.makedirs(directory, mode=0o700, exist_ok=True)
             fd = os.open(self.path + '.lock', os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                    fcntl.flock(fd, fcntl.LOCK_UN)
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
                 os.close(fd)
+
+    def exclusive(self) -> ContextManager[None]:
+        return self._locked()
 
     def _read(self) -> Dict[str, Any]:
         try:

@@ -9,6 +9,7 @@ refreshes with one token would end the session.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -80,7 +81,8 @@ class TokenProvider:
         seen = self._token
         if not force and self._fresh(seen):
             return seen  # type: ignore[return-value]
-        with self._lock:
+        exclusive = getattr(self._cache, 'exclusive', None)
+        with self._lock, (exclusive() if exclusive else contextlib.nullcontext()):
             self._load()
             current = self._token
             if current is not seen and self._fresh(current):
@@ -152,7 +154,9 @@ class TokenProvider:
             log.warning('could not write the token cache (%s)', type(error).__name__)
 
     def _load(self) -> None:
-        if self._loaded:
+        """Reads the cache: once for a private one; before every token request for a shared one, where another
+        process may have renewed (and rotated the refresh token) since."""
+        if self._loaded and not getattr(self._cache, 'shared', False):
             return
         self._loaded = True
         try:
@@ -160,11 +164,14 @@ class TokenProvider:
         except OSError as error:
             log.warning('could not read the token cache (%s)', type(error).__name__)
             return
-        if saved and self._token is None:
-            try:
-                token = Token.from_dict(saved)
-            except (TypeError, KeyError):
-                return
+        if not saved:
+            return
+        try:
+            token = Token.from_dict(saved)
+        except (TypeError, KeyError):
+            return
+        current = self._token
+        if current is None or token.access_token != current.access_token and token.issued_at >= current.issued_at:
             with self._state_lock:
                 self._token = token
                 self._draw = self._rng.random()

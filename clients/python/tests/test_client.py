@@ -255,6 +255,29 @@ class FileCacheTests(unittest.TestCase):
         self.assertEqual(c2.token_requests(), 0, 'the second process asked nobody')
 
 
+    def test_processes_sharing_the_file_never_present_the_same_refresh_token(self):
+        user = new_user()
+        path = os.path.join(tempfile.mkdtemp(), 'tokens.json')
+        clock = Clock()
+        one, c1 = password_login(user, cache=FileCache(path), clock=clock)
+        two, c2 = password_login(user, cache=FileCache(path), clock=clock)
+        first = one.get_token()
+        self.assertEqual(two.get_token().access_token, first.access_token)
+        clock.advance(first.lifetime)
+        renewed = one.get_token()  # rotates the refresh token both hold
+        self.assertNotEqual(renewed.refresh_token, first.refresh_token)
+        self.assertEqual(two.get_token().access_token, renewed.access_token, "the other process's renewal is used")
+        self.assertEqual(c2.token_requests(), 0, 'the spent refresh token was never presented')
+        clock.advance(renewed.lifetime)
+        threads = [threading.Thread(target=p.get_token) for p in (one, two) for _ in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(c1.count('/oauth/token', 'refresh_token') + c2.count('/oauth/token', 'refresh_token'), 2, 'one renewal per expiry across both')
+        self.assertEqual(c1.count('/oauth/token', 'password') + c2.count('/oauth/token', 'password'), 1, 'the session never ended')
+
+
 class Secrets(unittest.TestCase):
     def test_no_secret_in_any_log_line_or_exception(self):
         user = new_user()
