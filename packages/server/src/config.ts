@@ -49,6 +49,10 @@ export interface Config {
   readonly bruteForceThreshold: number;
   readonly bruteForceWindowSeconds: number;
   readonly bruteForceIpThreshold: number;
+  readonly passwordCheckConcurrency: number;
+  readonly passwordCheckQueue: number;
+  readonly passwordCheckPerAddress: number;
+  readonly passwordCheckMaxWaitMs: number;
   readonly workers: number;
   readonly shutdownTimeoutMs: number;
   readonly databasePoolSize: number;
@@ -104,6 +108,10 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'bruteForceThreshold', env: 'GATEHOUSE_BRUTE_FORCE_THRESHOLD', kind: 'int', default: 10, min: 1, doc: 'Failed logins per (account, IP) in the window before 429.' },
   { key: 'bruteForceWindowSeconds', env: 'GATEHOUSE_BRUTE_FORCE_WINDOW_SECONDS', kind: 'int', default: 900, min: 1, doc: 'Window of the brute-force counters, in seconds.' },
   { key: 'bruteForceIpThreshold', env: 'GATEHOUSE_BRUTE_FORCE_IP_THRESHOLD', kind: 'int', default: 100, min: 0, doc: 'Failed logins per client IP (any account) in the window before 429; 0 turns the per-IP limit off.' },
+  { key: 'passwordCheckConcurrency', env: 'GATEHOUSE_PASSWORD_CHECK_CONCURRENCY', kind: 'int', default: 2, min: 1, max: 1024, doc: 'Password hashes (argon2id) checked at once by a node; more wait in a queue. Each takes a core for tens of milliseconds: about the number of cores, and at most libuv\'s thread pool (UV_THREADPOOL_SIZE, 4 by default).' },
+  { key: 'passwordCheckQueue', env: 'GATEHOUSE_PASSWORD_CHECK_QUEUE', kind: 'int', default: 32, min: 0, max: 100_000, doc: 'Password checks that may wait for a turn, served round-robin by client address; past it a login is answered 503 with Retry-After at once instead of waiting.' },
+  { key: 'passwordCheckPerAddress', env: 'GATEHOUSE_PASSWORD_CHECK_PER_ADDRESS', kind: 'int', default: 4, min: 1, max: 100_000, doc: 'Password checks one client address (IPv6: its /64) may have running or waiting; past it 429 with Retry-After.' },
+  { key: 'passwordCheckMaxWaitMs', env: 'GATEHOUSE_PASSWORD_CHECK_MAX_WAIT_MS', kind: 'int', default: 1000, min: 1, max: 600_000, doc: 'Longest a password check waits in the queue for its turn; then 503 with Retry-After instead of a longer wait.' },
   { key: 'workers', env: 'GATEHOUSE_WORKERS', flag: '--workers', kind: 'int', default: 1, min: 1, max: 256, doc: 'Worker processes (node:cluster) sharing the port.' },
   { key: 'shutdownTimeoutMs', env: 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 10_000, min: 0, doc: 'How long SIGTERM waits for in-flight requests.' },
   { key: 'databasePoolSize', env: 'GATEHOUSE_DATABASE_POOL_SIZE', flag: '--database-pool-size', kind: 'int', default: 10, min: 1, max: 1000, doc: 'PostgreSQL connections each node (each worker) opens at most, plus one for change notifications. Keep nodes × workers × (this + 1) under the server\'s max_connections.' },

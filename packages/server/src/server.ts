@@ -21,6 +21,8 @@ import { DEFAULT_ADMIN_EMAIL } from './domain/users.ts';
 import { BruteForceGuard } from './security/brute-force.ts';
 import { backgroundJobs } from './ops/background.ts';
 import { guardProcess } from './ops/process-guard.ts';
+import { dataDirWarning } from './db/file-modes.ts';
+import { PasswordCheckGate } from './security/password-checks.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -49,7 +51,17 @@ export async function openServices(config: Config): Promise<{ services: Manageme
   await keyring.load([config.signingAlg, ...(apiAlgs as SigningAlg[])]);
   const events = new Events(store.audit);
   const minter = new TokenMinter(config.issuer, keyring, store.revocations);
-  const base: OAuthServices & { readonly config: Config } = { config, store, hasher: new SecretHasher(keys.hashing), keyring, minter, events, reuse: new TokenReuseCache(), bruteForce: new BruteForceGuard(config) };
+  const base: OAuthServices & { readonly config: Config } = {
+    config,
+    store,
+    hasher: new SecretHasher(keys.hashing),
+    keyring,
+    minter,
+    events,
+    reuse: new TokenReuseCache(),
+    bruteForce: new BruteForceGuard(config),
+    passwordChecks: new PasswordCheckGate(config),
+  };
   return { services: { ...base, appTokens: new AppTokens(base) }, store, generatedKey: keys.generated };
 }
 
@@ -78,6 +90,10 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
   const { services, store, generatedKey } = await openServices(config);
   if (generatedKey) {
     print(`warning: GATEHOUSE_SECRET_KEY is not set; generated one into ${config.dataDir}/secret.key. Set it explicitly when running several nodes.`);
+  }
+  if (!config.databaseUrl) {
+    const exposed = dataDirWarning(config.dataDir);
+    if (exposed) print(exposed);
   }
   await ensureAdmin(config, store, print);
   // Node-to-node services (src/cluster): caches in front of the store, change notifications, Redis.

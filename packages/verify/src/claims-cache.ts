@@ -1,4 +1,5 @@
 import type { Claims } from './claims.ts';
+import { revokedBySubject } from './revocation-rule.ts';
 
 interface Entry {
   readonly claims: Claims;
@@ -64,7 +65,7 @@ export function createClaimsCache(maxEntries: number): ClaimsCache {
     },
     dropSubject(sub, iatBefore) {
       for (const [token, entry] of entries) {
-        if (entry.claims.sub === sub && entry.claims.iat < iatBefore) remove(token, entry);
+        if (entry.claims.sub === sub && revokedBySubject(entry.claims.iat, iatBefore)) remove(token, entry);
       }
     },
     keepKids(kids) {

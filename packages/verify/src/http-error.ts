@@ -35,7 +35,10 @@ export const errorDate = (date: Date = new Date()): string => date.toISOString()
 
 /**
  * Replaces the value of every secret-bearing query parameter by `REDACTED`, keeping the rest of the
- * URI byte for byte (the seed shows `%28GTE%29` kept as sent).
+ * URI byte for byte (the seed shows `%28GTE%29` kept as sent). Every spelling some HTTP layer parses as that
+ * parameter counts: `;` as well as `&` between parameters (the HTML 4 and CGI convention; `?username=x;password=S`
+ * must not log S), names percent-encoded, with `+` for a space, in any case, padded with spaces, or with a
+ * bracket suffix (`password[]`, `password[0]`, as `qs` parses them for Express).
  */
 export function redactUri(uri: string): string {
   const hash = uri.indexOf('#');
@@ -44,14 +47,20 @@ export function redactUri(uri: string): string {
   if (q === -1) return withoutFragment;
   const query = withoutFragment
     .slice(q + 1)
-    .split('&')
-    .map((pair) => {
+    .split(/([&;])/)
+    .map((pair, i) => {
+      if (i % 2 === 1) return pair; // a separator, kept as sent
       const eq = pair.indexOf('=');
       const rawName = eq === -1 ? pair : pair.slice(0, eq);
-      return SECRET_PARAMS.has(decodeName(rawName).toLowerCase()) ? `${rawName}=REDACTED` : pair;
+      return isSecretName(rawName) ? `${rawName}=REDACTED` : pair;
     })
-    .join('&');
+    .join('');
   return `${withoutFragment.slice(0, q)}?${query}`;
+}
+
+function isSecretName(rawName: string): boolean {
+  const name = decodeName(rawName).trim().toLowerCase();
+  return SECRET_PARAMS.has(name) || SECRET_PARAMS.has(name.replace(/\[.*$/, '').trim());
 }
 
 function decodeName(raw: string): string {

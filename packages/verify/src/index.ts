@@ -5,6 +5,7 @@ export { ASYMMETRIC_ALGS, DEFAULTS } from './options.ts';
 export { VerifyError, IssuerUnavailableError } from './errors.ts';
 export type { VerifyReason, VerifyCode } from './errors.ts';
 export type { Claims } from './claims.ts';
+export { iatBeforeFor, revokedBySubject, earliestRevocationCovering } from './revocation-rule.ts';
 export { scopesOf, hasScopes, assertScopes } from './scopes.ts';
 export {
   errorBody, bearerChallenge, toHttpError, redactUri, absoluteUri, statusFamily, errorDate, SECRET_PARAMS,

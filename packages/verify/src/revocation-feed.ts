@@ -1,5 +1,6 @@
 import type { FetchLike } from './fetch-json.ts';
 import { fetchJsonObject } from './fetch-json.ts';
+import { revokedBySubject } from './revocation-rule.ts';
 
 export interface RevocationFeedOptions {
   readonly endpoint: () => Promise<string>;
@@ -37,9 +38,8 @@ const MAX_PAGES_PER_POLL = 50;
  * Polls Gatehouse's revocation feed (`GET /oauth/revocations?since=<cursor>`, a Gatehouse extension)
  * so revoked JWTs are refused within one interval with no call on the request path.
  * `revoked: [{jti, exp}]` revokes single tokens; `subjects: [{sub, iat_before, exp}]` (sent when a bot's
- * secret is rotated or a bot is deleted) revokes every token of a subject issued before `iat_before`.
- * JWT `iat` has one-second precision, so a token issued in the very second of that revocation is let
- * through rather than refusing the fresh token minted right after it.
+ * secret is rotated or a bot is deleted) revokes every token of a subject with `iat < iat_before`; Gatehouse
+ * sends the second after the revocation's, so no token issued at or before it survives (revocation-rule.ts).
  * Polls are chained with setTimeout (never overlapping) and unref'd (never keep the process alive).
  */
 export function createRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
@@ -107,7 +107,7 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     isRevoked(claims) {
       if (revoked.has(claims.jti)) return true;
       const subject = subjects.size === 0 ? undefined : subjects.get(claims.sub);
-      return subject !== undefined && claims.iat < subject.iatBefore;
+      return subject !== undefined && revokedBySubject(claims.iat, subject.iatBefore);
     },
     ready,
     stats,

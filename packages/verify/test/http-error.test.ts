@@ -29,6 +29,20 @@ test('secret-bearing query parameters are redacted, everything else kept byte fo
   assert.equal(errorBody({ status: 400, message: 'm', method: 'GET', uri: 'http://h/?token=t' }).uri, 'http://h/?token=REDACTED');
 });
 
+test('every spelling an HTTP layer parses as a secret parameter is redacted: ; separators, encodings, brackets', () => {
+  const cases: [string, string][] = [
+    ['http://h/t?username=x;password=S', 'http://h/t?username=x;password=REDACTED'],
+    ['http://h/t?a=1;token=S&b=2', 'http://h/t?a=1;token=REDACTED&b=2'],
+    ['http://h/t?%70assword=S', 'http://h/t?%70assword=REDACTED'],
+    ['http://h/t?PASSWORD=S', 'http://h/t?PASSWORD=REDACTED'],
+    ['http://h/t?+password+=S', 'http://h/t?+password+=REDACTED'],
+    ['http://h/t?password[]=S&password%5B0%5D=T', 'http://h/t?password[]=REDACTED&password%5B0%5D=REDACTED'],
+    ['http://h/t?client_secret=S;;x=1', 'http://h/t?client_secret=REDACTED;;x=1'],
+  ];
+  for (const [uri, want] of cases) assert.equal(redactUri(uri), want, uri);
+  for (const [uri] of cases) assert.ok(!/=[ST](?:[&;]|$)/.test(redactUri(uri)), uri);
+});
+
 test('bearerChallenge: invalid_token, insufficient_scope with scope, and no error code without credentials', () => {
   assert.deepEqual(bearerChallenge(expired()), {
     'WWW-Authenticate': 'Bearer error="invalid_token", error_description="Token expired."',

@@ -18,9 +18,16 @@ local n = redis.call('GET', KEYS[1])
 if not n then return {0, 0} end
 return {tonumber(n), redis.call('PTTL', KEYS[1])}`;
 
+// Gives a reservation back: never below zero, never on a key that has expired (no window is started).
+const DECREMENT_LUA = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
 interface WithScripts {
   gatehouseFailureIncr(key: string, windowMs: number): Promise<[number, number]>;
   gatehouseFailureRead(key: string): Promise<[number, number]>;
+  gatehouseFailureDecr(key: string): Promise<number>;
 }
 
 export class RedisFailureStore implements FailureStore {
@@ -35,6 +42,7 @@ export class RedisFailureStore implements FailureStore {
     this.#prefix = `${prefix}bf:`;
     redis.commands.defineCommand('gatehouseFailureIncr', { numberOfKeys: 1, lua: INCREMENT_LUA });
     redis.commands.defineCommand('gatehouseFailureRead', { numberOfKeys: 1, lua: READ_LUA });
+    redis.commands.defineCommand('gatehouseFailureDecr', { numberOfKeys: 1, lua: DECREMENT_LUA });
   }
 
   #key(key: string): string {
@@ -50,12 +58,27 @@ export class RedisFailureStore implements FailureStore {
       try {
         this.#seenClean.delete(key);
         const [count, ttl] = await this.#scripts.gatehouseFailureIncr(this.#key(key), windowMs);
-        return { count, resetAt: now + ttl };
+        // Redis may have been away while failures were counted here: the higher count decides.
+        const local = await this.#local.get(key, now);
+        return local && local.count > count ? local : { count, resetAt: now + ttl };
       } catch (err) {
         this.#redis.failed(err);
       }
     }
     return this.#local.increment(key, windowMs, now);
+  }
+
+  async decrement(key: string, now: number): Promise<void> {
+    // Given back where it was most likely counted: Redis while it is usable, this node's memory otherwise.
+    if (this.#redis.usable()) {
+      try {
+        await this.#scripts.gatehouseFailureDecr(this.#key(key));
+        return;
+      } catch (err) {
+        this.#redis.failed(err);
+      }
+    }
+    await this.#local.decrement(key, now);
   }
 
   async get(key: string, now: number): Promise<FailureWindow | undefined> {

@@ -5,6 +5,7 @@ import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect } from 
 import type pg from 'pg';
 import type { Database } from './schema.ts';
 import { NodeSqliteDatabase } from './sqlite-driver.ts';
+import { secureSqliteFiles } from './file-modes.ts';
 import { type Dialect, migrationProvider } from './migrations.ts';
 
 /** The PostgreSQL driver, loaded only when a node uses PostgreSQL (~10 MB and ~30 ms a SQLite node does without). */
@@ -74,6 +75,7 @@ export async function openDb(options: DbOptions): Promise<Db> {
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const file = path.join(options.dataDir, 'gatehouse.db');
     description = `sqlite ${file}`;
+    secureSqliteFiles(file);
     const database = new NodeSqliteDatabase(file);
     dataVersion = () => database.dataVersion();
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log });

@@ -45,22 +45,46 @@ export async function createBot(svc: OAuthServices, projectId: string, name: str
   return { bot, secret };
 }
 
-/** New secret; the old one stops at once, or after `graceSeconds`. */
+/**
+ * New secret; the old one stops at once, or after `graceSeconds`. A rotation is how an owner answers a leaked
+ * secret, so it also ends what the old secret opened: every access token issued up to now is revoked by subject
+ * (published on the revocation feed), and the bot's refresh tokens end now, or when the grace period ends.
+ * Refresh families started with the old secret during the grace period end with it too (grants/password.ts).
+ */
 export async function rotateBotSecret(svc: OAuthServices, bot: Bot, graceSeconds: number, actor: string): Promise<string> {
   const secret = generateSecret(PREFIX.bot);
   const graceUntil = graceSeconds > 0 ? Date.now() + graceSeconds * 1000 : null;
   await svc.store.bots.rotateSecret(bot.id, svc.hasher.hash(secret), secret.slice(0, 8), graceUntil);
-  svc.events.emitEvent({ type: 'bot.secret_rotated', outcome: 'success', projectId: bot.projectId, subject: actor, detail: { bot: bot.id, grace_seconds: graceSeconds } });
+  // Taken after the new secret is stored: a token minted with the old secret until this instant is covered.
+  const now = Date.now();
+  const refreshEnded = graceUntil === null ? await svc.store.refreshTokens.revokeSubject('bot', bot.id) : await svc.store.refreshTokens.endSubjectAt('bot', bot.id, graceUntil);
+  await svc.store.revocations.revokeSubject(BOT_SUB_PREFIX + bot.id, now, now + maxAccessLifetimeMs(svc), now);
+  svc.reuse.dropClient(bot.email);
+  svc.events.emitEvent({
+    type: 'bot.secret_rotated',
+    outcome: 'success',
+    projectId: bot.projectId,
+    subject: actor,
+    detail: { bot: bot.id, grace_seconds: graceSeconds, refresh_tokens_ended: refreshEnded },
+  });
   return secret;
 }
 
-/** Deletes the bot: its refresh tokens die with it and its access tokens are revoked by subject. */
+/** Tokens a request that found the bot before its deletion may still be signing: covered by the revocation too. */
+const IN_FLIGHT_MARGIN_MS = 30_000;
+
+/**
+ * Deletes the bot: its refresh tokens die with it and its access tokens are revoked by subject. The revocation is
+ * taken after the row is gone and reaches a little into the future, so a token that a request in flight signs
+ * just after the deletion is revoked as well (a bot id is never reused, so nothing legitimate is caught).
+ */
 export async function deleteBot(svc: OAuthServices, bot: Bot, actor: string): Promise<void> {
-  const now = Date.now();
   await svc.store.refreshTokens.revokeSubject('bot', bot.id);
-  await svc.store.revocations.revokeSubject(BOT_SUB_PREFIX + bot.id, now, now + maxAccessLifetimeMs(svc), now);
   await svc.store.bots.delete(bot.id);
   svc.reuse.dropClient(bot.email);
+  const now = Date.now();
+  await svc.store.revocations.revokeSubject(BOT_SUB_PREFIX + bot.id, now + IN_FLIGHT_MARGIN_MS, now + IN_FLIGHT_MARGIN_MS + maxAccessLifetimeMs(svc), now);
+  await svc.store.refreshTokens.revokeSubject('bot', bot.id); // and any a password login in flight stored meanwhile
   svc.events.emitEvent({ type: 'bot.deleted', outcome: 'success', projectId: bot.projectId, subject: actor, detail: { bot: bot.id } });
 }
 

@@ -5,6 +5,9 @@ import type { Keyring } from '../crypto/keyring.ts';
 import type { SigningAlg } from '../config.ts';
 import type { RevocationRepository } from '../store/revocations.ts';
 
+/** Leeway for exp, nbf and iat on every bearer surface; the same default as @gatehouse/verify's clockTolerance. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
 export interface AccessTokenSpec {
   sub: string;
   audience: readonly string[];
@@ -122,11 +125,14 @@ export class TokenMinter {
         issuer: this.#issuer,
         algorithms: [key.alg],
         typ: expectedTyp,
-        clockTolerance: 5,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
         ...(audience ? { audience } : {}),
         requiredClaims: kind === 'access' ? ['sub', 'jti', 'exp', 'iat'] : ['sub', 'exp', 'iat'],
       });
       claims = r.payload as AccessClaims;
+      // jose checks exp and nbf but not a future iat. A token "issued" years ahead was not issued by this server's
+      // clock: refused here as @gatehouse/verify refuses it, so no bearer surface accepts what the APIs refuse.
+      if (claims.iat > Math.floor(Date.now() / 1000) + CLOCK_TOLERANCE_SECONDS) return { ok: false, reason: 'token_invalid', message: 'Token issued in the future.' };
       // ID tokens carry exactly the claims the Dataloop seed shows, so no jti: they are revoked by their hash.
       if (kind === 'id') claims = { ...claims, jti: idTokenRevocationKey(token) };
     } catch (err) {
@@ -136,7 +142,7 @@ export class TokenMinter {
       }
       return { ok: false, reason: 'token_invalid', message: 'Token is invalid.' };
     }
-    if (await this.#revocations.isRevoked(claims.jti, claims.sub, claims.iat * 1000, Date.now())) {
+    if (await this.#revocations.isRevoked(claims.jti, claims.sub, claims.iat, Date.now())) {
       return { ok: false, reason: 'token_revoked', message: 'Token has been revoked.' };
     }
     return { ok: true, claims };

@@ -50,15 +50,28 @@ export function currentUser(actor: Actor, botMessage = 'This is a bot token; bot
  * guess the password: the same brute-force counters as the password grant. Returns the seconds to wait when
  * the counters refuse the attempt.
  */
-export async function changePassword(svc: ManagementServices, actor: Actor, current: string, next: string, ip: string): Promise<{ retryAfter: number } | undefined> {
+/** Why a password change was not tried: the brute-force counters, or the password-check gate (security/). */
+export interface PasswordChangeRefusal {
+  readonly refused: 'attempts' | 'address' | 'overload';
+  readonly retryAfter: number;
+}
+
+export async function changePassword(svc: ManagementServices, actor: Actor, current: string, next: string, ip: string): Promise<PasswordChangeRefusal | undefined> {
   const user = currentUser(actor, 'This is a bot token; rotate a bot secret instead.');
-  const retryAfter = await svc.bruteForce.blockedFor(user.email, ip);
-  if (retryAfter) return { retryAfter };
-  if (!(await verifyPassword(current, user.passwordHash))) {
-    await svc.bruteForce.recordFailure(user.email, ip);
+  // A stolen access token must not become a way to guess the password: same counters as the password grant,
+  // reserved before the check so guesses sent at once are limited too, and the same bounded argon2 gate.
+  const attempt = await svc.bruteForce.reserve(user.email, ip);
+  if (!attempt.allowed) return { refused: 'attempts', retryAfter: attempt.retryAfter };
+  const checked = await svc.passwordChecks.run(ip, () => verifyPassword(current, user.passwordHash));
+  if (!checked.allowed) {
+    await attempt.cancel();
+    return { refused: checked.reason, retryAfter: checked.retryAfter };
+  }
+  if (!checked.value) {
+    await attempt.settle(false);
     throw new DomainError('invalid', 'The current password is wrong.');
   }
-  await svc.bruteForce.recordSuccess(user.email, ip);
+  await attempt.settle(true);
   checkPassword(next);
   await svc.store.users.setPassword(user.id, await hashPassword(next));
   const revoked = await svc.store.refreshTokens.revokeSubject('user', user.id);

@@ -6,6 +6,7 @@ import type { OAuthServices } from './context.ts';
 import { type BuiltinPublicClientId, PUBLIC_CLIENT_ID, type RefreshPolicy, refreshPolicyFor } from './refresh-policy.ts';
 import type { Params } from './params.ts';
 import { slowDown } from '../security/brute-force.ts';
+import { auditIdentifier } from '../security/audit-identifiers.ts';
 
 /** A client at the token endpoint, with the refresh-token policy its tokens follow. */
 export type Client =
@@ -73,8 +74,6 @@ export async function authenticateClient(
     }
     throw invalidClient(false, 'client_id without a secret is not a known public client');
   }
-  const retryAfter = await svc.bruteForce.blockedFor(id, options.ip);
-  if (retryAfter) throw slowDown(retryAfter);
   const bot = await svc.store.bots.findByEmail(id);
   const now = Date.now();
   const ok =
@@ -82,11 +81,13 @@ export async function authenticateClient(
     (svc.hasher.matches(secret, bot.secretHash) ||
       (bot.previousSecretHash !== null && (bot.previousSecretExpiresAt ?? 0) > now && svc.hasher.matches(secret, bot.previousSecretHash)));
   if (!bot) svc.hasher.hash(secret); // same work for unknown clients
+  // The keyed hash is cheap, so the check runs first and the answer follows the count (BruteForceGuard.judge):
+  // past the threshold even a right secret is refused, and concurrent guesses are counted one by one.
+  const verdict = await svc.bruteForce.judge(id, options.ip, ok, now);
+  if (!verdict.allowed) throw slowDown(verdict.retryAfter);
   if (!ok || !bot) {
-    await svc.bruteForce.recordFailure(id, options.ip);
-    svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId: id.slice(0, 200), projectId: bot?.projectId });
+    svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId: auditIdentifier(svc.hasher, id, bot !== undefined, 200), projectId: bot?.projectId });
     throw invalidClient(method === 'client_secret_basic', bot ? 'wrong client secret' : 'unknown client');
   }
-  await svc.bruteForce.recordSuccess(id, options.ip);
   return { kind: 'bot', clientId: bot.email, bot, method, refreshPolicy: refreshPolicyFor(svc.config, bot.email) };
 }

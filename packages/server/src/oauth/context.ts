@@ -7,6 +7,7 @@ import type { Store } from '../store/index.ts';
 import type { Events } from '../domain/events.ts';
 import type { TokenReuseCache } from '../domain/token-reuse.ts';
 import type { BruteForceGuard } from '../security/brute-force.ts';
+import type { PasswordCheckGate } from '../security/password-checks.ts';
 
 export interface OAuthServices {
   readonly config: Pick<
@@ -36,6 +37,8 @@ export interface OAuthServices {
   readonly reuse: TokenReuseCache;
   /** Failed password and secret checks per (account, address) and per address (node-local). */
   readonly bruteForce: BruteForceGuard;
+  /** The bound on argon2 checks in flight and waiting (node-local). */
+  readonly passwordChecks: PasswordCheckGate;
 }
 
 export { PUBLIC_CLIENT_ID } from './refresh-policy.ts';

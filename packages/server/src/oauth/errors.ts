@@ -13,7 +13,7 @@ export type OAuthErrorCode =
   | 'unsupported_token_type'
   | 'slow_down'
   | 'server_error'
-  /** RFC 6749 §4.1.2.1: the database cannot answer right now (503 with Retry-After). */
+  /** RFC 6749 §4.1.2.1: the server cannot answer right now (the database, or too many password checks): 503 with Retry-After. */
   | 'temporarily_unavailable';
 
 const STATUS: Record<OAuthErrorCode, number> = {

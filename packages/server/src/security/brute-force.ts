@@ -1,6 +1,7 @@
 // Brute-force protection for everything that checks a password or a secret (OWASP ASVS 5.0 V6.3.1, RFC 9700 §4.x):
 // failures are counted per (account, client address) and per client address. Past the threshold the pair (or the
-// address) is refused with 429 and Retry-After until its window ends. Counting per pair, not per account, is what
+// address) is refused with 429 and Retry-After until its window ends. The guard returns plain values; each surface
+// turns a refusal into its own error (slowDown for the OAuth endpoints). Counting per pair, not per account, is what
 // keeps an attacker from locking the owner out: the owner's own address has its own counter.
 import net from 'node:net';
 import type { Config } from '../config.ts';
@@ -37,6 +38,34 @@ export function accountKey(account: string): string {
   return account.trim().toLowerCase().slice(0, 320);
 }
 
+/** An attempt the guard let through: settle it once the check is done. */
+export interface Reservation {
+  readonly allowed: true;
+  /** Records the outcome; true when this failure is the one that reached a threshold (worth one audit event). */
+  settle(ok: boolean): Promise<boolean>;
+  /** Gives the attempt back uncounted: the check did not run (the password-check queue refused it). */
+  cancel(): Promise<void>;
+}
+
+/** An attempt refused: the account may be tried again from this address in `retryAfter` seconds. */
+export interface Refusal {
+  readonly allowed: false;
+  readonly retryAfter: number;
+}
+
+/** The outcome of a cheap check counted after the fact (see `judge`). */
+export type Verdict = Refusal | { readonly allowed: true; readonly reached: boolean };
+
+/**
+ * Two ways to count, both atomic in the store (an increment that returns the new count), so that guesses sent at
+ * once are limited like guesses sent one by one:
+ * - `reserve` before an expensive check (argon2): the attempt is counted before it runs and refused when it is
+ *   past a threshold, so no more than the threshold are ever hashed, however many arrive together; a success then
+ *   gives its reservation back (and clears the pair), a failure keeps it.
+ * - `judge` after a cheap check (the keyed hash of a bot secret): the outcome is counted first and the answer
+ *   follows the count, so a guess past the threshold is refused even when it was right. Nothing is pending, so a
+ *   bot that authenticates a hundred times at once from one host is never refused for its own concurrency.
+ */
 export class BruteForceGuard {
   readonly #store: FailureStore;
   readonly #threshold: number;
@@ -55,30 +84,60 @@ export class BruteForceGuard {
     return [`p|${a}|${accountKey(account)}`, `a|${a}`];
   }
 
-  /** Seconds until this account may be tried again from this address; 0 when it may be tried now. */
-  async blockedFor(account: string, ip: string, now = Date.now()): Promise<number> {
+  #retryAfter(until: number, now: number): number {
+    return Math.max(1, Math.ceil((until - now) / 1000));
+  }
+
+  /** Counts the attempt before the check; refuses it (and gives the count back) past either threshold. */
+  async reserve(account: string, ip: string, now = Date.now()): Promise<Reservation | Refusal> {
     const [pair, address] = this.#keys(account, ip);
+    const perIp = this.#ipThreshold > 0;
+    const [p, a] = await Promise.all([this.#store.increment(pair, this.#windowMs, now), perIp ? this.#store.increment(address, this.#windowMs, now) : undefined]);
     let until = 0;
-    const p = await this.#store.get(pair, now);
-    if (p && p.count >= this.#threshold) until = p.resetAt;
-    if (this.#ipThreshold > 0) {
-      const a = await this.#store.get(address, now);
-      if (a && a.count >= this.#ipThreshold) until = Math.max(until, a.resetAt);
+    if (p.count > this.#threshold) until = p.resetAt;
+    if (a && a.count > this.#ipThreshold) until = Math.max(until, a.resetAt);
+    if (until > 0) {
+      await Promise.all([this.#store.decrement(pair, now), perIp ? this.#store.decrement(address, now) : undefined]);
+      return { allowed: false, retryAfter: this.#retryAfter(until, now) };
     }
-    return until > now ? Math.max(1, Math.ceil((until - now) / 1000)) : 0;
+    let settled = false;
+    return {
+      allowed: true,
+      settle: async (ok) => {
+        if (settled) return false;
+        settled = true;
+        if (!ok) return p.count === this.#threshold || a?.count === this.#ipThreshold;
+        // A success clears the pair; the address keeps its failures (or one own account could reset it), minus this try.
+        await Promise.all([this.#store.delete(pair), perIp ? this.#store.decrement(address, Date.now()) : undefined]);
+        return false;
+      },
+      cancel: async () => {
+        if (settled) return;
+        settled = true;
+        await Promise.all([this.#store.decrement(pair, Date.now()), perIp ? this.#store.decrement(address, Date.now()) : undefined]);
+      },
+    };
   }
 
-  /** Counts a failure; true when it is the one that reaches a threshold (worth one audit event, not one per try). */
-  async recordFailure(account: string, ip: string, now = Date.now()): Promise<boolean> {
+  /** Counts a check already made; refuses past a threshold whatever its outcome, so a late right guess learns nothing. */
+  async judge(account: string, ip: string, ok: boolean, now = Date.now()): Promise<Verdict> {
     const [pair, address] = this.#keys(account, ip);
-    const p = await this.#store.increment(pair, this.#windowMs, now);
-    const a = this.#ipThreshold > 0 ? await this.#store.increment(address, this.#windowMs, now) : undefined;
-    return p.count === this.#threshold || a?.count === this.#ipThreshold;
-  }
-
-  /** A success clears the pair's counter; the address counter stays, or one own account could reset it. */
-  async recordSuccess(account: string, ip: string): Promise<void> {
-    await this.#store.delete(this.#keys(account, ip)[0]);
+    const perIp = this.#ipThreshold > 0;
+    if (!ok) {
+      const [p, a] = await Promise.all([this.#store.increment(pair, this.#windowMs, now), perIp ? this.#store.increment(address, this.#windowMs, now) : undefined]);
+      let until = 0;
+      if (p.count > this.#threshold) until = p.resetAt;
+      if (a && a.count > this.#ipThreshold) until = Math.max(until, a.resetAt);
+      if (until > 0) return { allowed: false, retryAfter: this.#retryAfter(until, now) };
+      return { allowed: true, reached: p.count === this.#threshold || a?.count === this.#ipThreshold };
+    }
+    const [p, a] = await Promise.all([this.#store.get(pair, now), perIp ? this.#store.get(address, now) : undefined]);
+    let until = 0;
+    if (p && p.count >= this.#threshold) until = p.resetAt;
+    if (a && a.count >= this.#ipThreshold) until = Math.max(until, a.resetAt);
+    if (until > now) return { allowed: false, retryAfter: this.#retryAfter(until, now) };
+    await this.#store.delete(pair);
+    return { allowed: true, reached: false };
   }
 }
 
@@ -92,4 +151,13 @@ export const TOO_MANY_ATTEMPTS = 'Too many failed attempts; try again later.';
  */
 export function slowDown(retryAfterSeconds: number): OAuthError {
   return new OAuthError('slow_down', TOO_MANY_ATTEMPTS, { headers: { 'retry-after': String(retryAfterSeconds) } });
+}
+
+export const TOO_MANY_CHECKS = 'Too many password checks from this address at once; try again shortly.';
+export const SERVER_BUSY = 'The server is busy checking passwords; try again shortly.';
+
+/** The OAuth answer when the password-check gate (security/password-checks.ts) refuses a check. */
+export function passwordChecksRefused(r: { reason: 'address' | 'overload'; retryAfter: number }): OAuthError {
+  const headers = { 'retry-after': String(r.retryAfter) };
+  return r.reason === 'address' ? new OAuthError('slow_down', TOO_MANY_CHECKS, { headers }) : new OAuthError('temporarily_unavailable', SERVER_BUSY, { headers });
 }

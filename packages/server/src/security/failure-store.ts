@@ -10,6 +10,8 @@ export interface FailureWindow {
 export interface FailureStore {
   /** Adds one failure to `key`; a window starts at the first failure and lasts `windowMs`. */
   increment(key: string, windowMs: number, now: number): Promise<FailureWindow>;
+  /** Gives one back (a reservation that was refused or succeeded); never below zero, never starts a window. */
+  decrement(key: string, now: number): Promise<void>;
   /** The live window of `key`, if any. */
   get(key: string, now: number): Promise<FailureWindow | undefined>;
   delete(key: string): Promise<void>;
@@ -43,6 +45,11 @@ export class MemoryFailureStore implements FailureStore {
     const fresh = { count: 1, resetAt: now + windowMs };
     this.#windows.set(key, fresh);
     return { ...fresh };
+  }
+
+  async decrement(key: string, now: number): Promise<void> {
+    const w = this.#windows.get(key);
+    if (w && w.count > 0) w.count--; // an expired window is replaced at its next increment anyway
   }
 
   async get(key: string, now: number): Promise<FailureWindow | undefined> {

@@ -193,6 +193,22 @@ export class RefreshTokenRepository {
     return Number(r.numUpdatedRows);
   }
 
+  /**
+   * Every family of the subject that is still alive ends at `at` (epoch ms) at the latest: a rotation's grace
+   * period. Rotation carries the family's end forward, so tokens refreshed after this end then too.
+   */
+  async endSubjectAt(subjectType: 'user' | 'bot', subjectId: string, at: number): Promise<number> {
+    const r = await this.#db
+      .updateTable('refresh_tokens')
+      .set({ family_expires_at: at })
+      .where('subject_type', '=', subjectType)
+      .where('subject_id', '=', subjectId)
+      .where('status', '!=', 'revoked')
+      .where('family_expires_at', '>', at)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   /** Families with their count of usable tokens (for consistency checks after crashes). */
   async usableCountByFamily(now: number): Promise<Map<string, number>> {
     const rows = await this.#db.selectFrom('refresh_tokens').select(['family_id', 'status', 'expires_at']).execute();

@@ -2,6 +2,7 @@
 // kept until the last token they could concern has expired. Feeds introspection and the revocation feed.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { earliestRevocationCovering } from '@gatehouse/verify/revocation-rule';
 
 export interface Revocation {
   seq: number;
@@ -29,13 +30,14 @@ export class RevocationRepository {
     await this.#db.insertInto('revocations').values({ jti: null, subject, not_before: notBefore, exp, revoked_at: now }).execute();
   }
 
-  /** True when the token (jti, subject, issued-at in ms) is revoked. */
-  async isRevoked(jti: string, subject: string, issuedAt: number, now: number): Promise<boolean> {
+  /** True when the token (jti, subject, `iat` in seconds) is revoked; the subject rule is @gatehouse/verify's. */
+  async isRevoked(jti: string, subject: string, iat: number, now: number): Promise<boolean> {
+    const covering = earliestRevocationCovering(iat);
     const r = await this.#db
       .selectFrom('revocations')
       .select('seq')
       .where('exp', '>', now)
-      .where((eb) => eb.or([eb('jti', '=', jti), eb.and([eb('subject', '=', subject), eb('not_before', '>=', issuedAt)])]))
+      .where((eb) => eb.or([eb('jti', '=', jti), eb.and([eb('subject', '=', subject), eb('not_before', '>=', covering)])]))
       .executeTakeFirst();
     return r !== undefined;
   }

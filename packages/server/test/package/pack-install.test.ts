@@ -55,7 +55,7 @@ test('packed and installed from tarballs: every entry point imports, and gatehou
 
     const probe = `
       const entries = ['@gatehouse/client', '@gatehouse/client/cli', '@gatehouse/verify', '@gatehouse/verify/fastify',
-        '@gatehouse/verify/express', '@gatehouse/verify/request', '@gatehouse/verify/http-error', '@gatehouse/server'];
+        '@gatehouse/verify/express', '@gatehouse/verify/request', '@gatehouse/verify/http-error', '@gatehouse/verify/revocation-rule', '@gatehouse/server'];
       const out = {};
       for (const e of entries) out[e] = Object.keys(await import(e)).sort();
       console.log(JSON.stringify(out));`;

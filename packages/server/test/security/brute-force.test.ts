@@ -27,20 +27,50 @@ describe('brute-force guard (unit)', () => {
     assert.equal(c.bruteForceIpThreshold, 100);
   });
 
-  test('the pair is blocked at the threshold until its window ends; a success clears only the pair', async () => {
+  test('the pair is refused past the threshold until its window ends; a success clears only the pair', async () => {
     const g = new BruteForceGuard({ bruteForceThreshold: 3, bruteForceWindowSeconds: 60, bruteForceIpThreshold: 5 });
     const t0 = 1_000_000;
-    for (let i = 0; i < 2; i++) assert.equal(await g.recordFailure('Ann@Example.com ', '10.0.0.1', t0), false);
-    assert.equal(await g.blockedFor('ann@example.com', '10.0.0.1', t0), 0);
-    assert.equal(await g.recordFailure('ann@example.com', '10.0.0.1', t0), true, 'the failure that reaches the threshold says so');
-    assert.equal(await g.blockedFor('ANN@example.com', '10.0.0.1', t0 + 1000), 59);
-    assert.equal(await g.blockedFor('ann@example.com', '10.0.0.2', t0), 0, 'another address is not blocked');
-    await g.recordFailure('bob@example.com', '10.0.0.1', t0);
-    assert.equal(await g.recordFailure('carl@example.com', '10.0.0.1', t0), true, 'the fifth failure from the address');
-    assert.ok((await g.blockedFor('dora@example.com', '10.0.0.1', t0)) > 0, 'the address is blocked for every account');
-    await g.recordSuccess('ann@example.com', '10.0.0.1');
-    assert.ok((await g.blockedFor('ann@example.com', '10.0.0.1', t0)) > 0, 'a success does not reset the address counter');
-    assert.equal(await g.blockedFor('ann@example.com', '10.0.0.1', t0 + 60_000), 0, 'the windows ended');
+    const fail = async (account: string, ip: string, now = t0) => {
+      const r = await g.reserve(account, ip, now);
+      assert.ok(r.allowed, `${account} from ${ip} was refused`);
+      return r.settle(false);
+    };
+    const refusedFor = async (account: string, ip: string, now = t0) => {
+      const r = await g.reserve(account, ip, now);
+      if (r.allowed) await r.cancel();
+      return r.allowed ? 0 : r.retryAfter;
+    };
+    for (let i = 0; i < 2; i++) assert.equal(await fail('Ann@Example.com ', '10.0.0.1'), false);
+    assert.equal(await refusedFor('ann@example.com', '10.0.0.1'), 0);
+    assert.equal(await fail('ann@example.com', '10.0.0.1'), true, 'the failure that reaches the threshold says so');
+    assert.equal(await refusedFor('ANN@example.com', '10.0.0.1', t0 + 1000), 59);
+    assert.equal(await refusedFor('ann@example.com', '10.0.0.2'), 0, 'another address is not refused');
+    await fail('bob@example.com', '10.0.0.1');
+    assert.equal(await fail('carl@example.com', '10.0.0.1'), true, 'the fifth failure from the address');
+    assert.ok((await refusedFor('dora@example.com', '10.0.0.1')) > 0, 'the address is refused for every account');
+    assert.ok((await g.judge('ann@example.com', '10.0.0.1', true, t0)).allowed === false, 'a right secret past the threshold is refused too');
+    assert.equal(await refusedFor('ann@example.com', '10.0.0.1', t0 + 60_000), 0, 'the windows ended');
+  });
+
+  test('reserve counts an attempt before its check: concurrent attempts past the threshold are refused, a cancelled one is not counted', async () => {
+    const g = new BruteForceGuard({ bruteForceThreshold: 3, bruteForceWindowSeconds: 60, bruteForceIpThreshold: 0 });
+    const rs = await Promise.all(Array.from({ length: 10 }, () => g.reserve('eve@example.com', '10.0.0.9', 5)));
+    assert.equal(rs.filter((r) => r.allowed).length, 3);
+    const [first, second] = rs.filter((r) => r.allowed);
+    if (!first?.allowed || !second?.allowed) throw new Error('unreachable');
+    await first.cancel();
+    assert.ok((await g.reserve('eve@example.com', '10.0.0.9', 5)).allowed, 'the cancelled turn is free again');
+    await second.settle(true);
+    const after = await g.reserve('eve@example.com', '10.0.0.9', 5);
+    assert.ok(after.allowed, 'a success cleared the pair');
+  });
+
+  test('judge counts a cheap check after it: concurrent wrong guesses past the threshold are refused, right ones are not pending', async () => {
+    const g = new BruteForceGuard({ bruteForceThreshold: 3, bruteForceWindowSeconds: 60, bruteForceIpThreshold: 0 });
+    const rights = await Promise.all(Array.from({ length: 20 }, () => g.judge('bot@example.com', '10.0.0.8', true, 5)));
+    assert.ok(rights.every((r) => r.allowed), 'many right secrets at once are all accepted');
+    const wrongs = await Promise.all(Array.from({ length: 20 }, () => g.judge('bot@example.com', '10.0.0.8', false, 5)));
+    assert.equal(wrongs.filter((r) => r.allowed).length, 3);
   });
 
   test('IPv6 clients are counted by their /64; IPv4-mapped addresses as IPv4', () => {

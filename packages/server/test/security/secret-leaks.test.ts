@@ -86,6 +86,13 @@ describe('secrets in error bodies, audit events and metrics', () => {
     misuses.push({ method: 'POST', path: '/oauth/token', headers: { 'content-type': 'text/plain' }, body: `password=${user.password}` });
     misuses.push({ method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: [basic(bot.client_id, bot.client_secret), `Bearer ${admin}`] }, body: 'grant_type=client_credentials' });
     misuses.push({ path: `/api/v1/auth/token?username=${encodeURIComponent(user.email)}&password=${encodeURIComponent(user.password)}&password=again` });
+    // ';' as a separator: Fastify reads one parameter (username = "x;password=..."), other layers read two.
+    misuses.push({ path: `/api/v1/auth/token?username=x;password=${encodeURIComponent(user.password)}` });
+    misuses.push({ path: `/api/v1/auth/token?password=;token=${encodeURIComponent(victim.password)}` });
+    // Credentials in the wrong field: a password as the username, a bot secret or a token as client_id.
+    f('/oauth/token', { grant_type: 'password', username: victim.password, password: 'x' });
+    f('/oauth/token', { grant_type: 'client_credentials', audience: 'https://leaks.example', client_id: bot.client_secret, client_secret: 'x' });
+    f('/oauth/introspect', { token: 'x', client_id: admin, client_secret: 'x' });
     misuses.push({ path: `/api/v1/projects?access_token=${admin}&token=${bot.client_secret}` });
     misuses.push({ path: '/api/v1/users/me', headers: { authorization: `Bearer ${login.body.refresh_token}` } });
     misuses.push({ path: '/api/v1/users/me', headers: { authorization: `Basic ${Buffer.from(`${bot.client_id}:${bot.client_secret}`).toString('base64')}` } });

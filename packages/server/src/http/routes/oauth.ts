@@ -1,4 +1,5 @@
 // The OAuth endpoints: RFC 6749 bodies and status codes, Cache-Control: no-store, 16 KiB bodies.
+import { iatBeforeFor } from '@gatehouse/verify/revocation-rule';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { oauthErrorHandler } from '../errors.ts';
@@ -37,7 +38,7 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     const now = Date.now();
     const rows = await ctx.store.revocations.since(Number(since), now);
     const revoked = rows.filter((r) => r.jti).map((r) => ({ jti: r.jti!, exp: Math.ceil(r.exp / 1000) }));
-    const subjects = rows.filter((r) => r.subject).map((r) => ({ sub: r.subject!, iat_before: Math.floor((r.notBefore ?? 0) / 1000), exp: Math.ceil(r.exp / 1000) }));
+    const subjects = rows.filter((r) => r.subject).map((r) => ({ sub: r.subject!, iat_before: iatBeforeFor(r.notBefore ?? 0), exp: Math.ceil(r.exp / 1000) }));
     const cursor = rows.length ? String(rows[rows.length - 1]!.seq) : since;
     return reply.header('cache-control', 'no-cache').send({ revoked, subjects, cursor });
   });

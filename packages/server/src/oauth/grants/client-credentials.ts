@@ -33,7 +33,7 @@ export const clientCredentials: GrantHandler = {
       const now = Math.floor(Date.now() / 1000);
       const coherent = svc.reuse.coherent(); // first: it may learn of another writer's change and empty the cache
       const cached = svc.reuse.get(reuseKey, now);
-      if (cached && (coherent || !(await svc.store.revocations.isRevoked(cached.jti, principal.sub, cached.iat * 1000, Date.now())))) {
+      if (cached && (coherent || !(await svc.store.revocations.isRevoked(cached.jti, principal.sub, cached.iat, Date.now())))) {
         svc.events.emitEvent({ ...event, type: 'token.reused', outcome: 'success', detail: { jti: cached.jti, scope: scope.join(' ') } });
         return tokenResponse(cached.token, cached.exp - now, scope);
       }

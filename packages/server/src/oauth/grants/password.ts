@@ -8,25 +8,44 @@ import { burnPasswordCheck, verifyPassword } from '../../crypto/passwords.ts';
 import { type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
 import type { GrantHandler } from './types.ts';
-import { slowDown } from '../../security/brute-force.ts';
+import { passwordChecksRefused, slowDown } from '../../security/brute-force.ts';
+import { auditIdentifier } from '../../security/audit-identifiers.ts';
 
-export async function authenticatePassword(svc: OAuthServices, username: string, password: string): Promise<Principal | undefined> {
-  if (username.length > 320 || password.length > 1024) {
-    await burnPasswordCheck(password.slice(0, 1024));
-    return undefined;
-  }
+type Refused = { readonly refused: { reason: 'address' | 'overload'; retryAfter: number } };
+
+/**
+ * Checks a username and password. Every argon2 check runs inside the password-check gate (a bounded, fair queue);
+ * a bot's right secret is a keyed hash and needs no turn. Unknown accounts and wrong bot secrets burn the same
+ * argon2 check as a wrong user password, so timing does not tell them apart.
+ */
+export async function authenticatePassword(
+  svc: OAuthServices,
+  username: string,
+  password: string,
+  ip: string,
+): Promise<{ principal: Principal | undefined; known: boolean; secretEndsAt?: number } | Refused> {
+  const argon2 = async (check: () => Promise<boolean>): Promise<{ ok: boolean } | Refused> => {
+    const r = await svc.passwordChecks.run(ip, check);
+    return r.allowed ? { ok: r.value } : { refused: r };
+  };
+  const none = (r: { ok: boolean } | Refused, known: boolean) => ('refused' in r ? r : { principal: undefined, known });
+  if (username.length > 320 || password.length > 1024) return none(await argon2(() => burnPasswordCheck(password.slice(0, 1024))), false);
   const bot = await svc.store.bots.findByEmail(username);
   if (bot) {
     const now = Date.now();
-    const ok =
-      svc.hasher.matches(password, bot.secretHash) ||
-      (bot.previousSecretHash !== null && (bot.previousSecretExpiresAt ?? 0) > now && svc.hasher.matches(password, bot.previousSecretHash));
-    // A wrong bot secret costs what a wrong user password costs, so timing does not tell bots from users.
-    return ok ? botPrincipal(bot) : burnPasswordCheck(password).then(() => undefined);
+    if (svc.hasher.matches(password, bot.secretHash)) return { principal: botPrincipal(bot), known: true };
+    const graceEnd = bot.previousSecretExpiresAt ?? 0;
+    if (bot.previousSecretHash !== null && graceEnd > now && svc.hasher.matches(password, bot.previousSecretHash)) {
+      // The previous secret, in its grace period: what it opens ends when the grace period does.
+      return { principal: botPrincipal(bot), known: true, secretEndsAt: graceEnd };
+    }
+    return none(await argon2(() => burnPasswordCheck(password)), true);
   }
   const user = await svc.store.users.findByEmail(username);
-  if (!user) return burnPasswordCheck(password).then(() => undefined);
-  return (await verifyPassword(password, user.passwordHash)) ? userPrincipal(user) : undefined;
+  if (!user) return none(await argon2(() => burnPasswordCheck(password)), false);
+  const r = await argon2(() => verifyPassword(password, user.passwordHash));
+  if ('refused' in r) return r;
+  return { principal: r.ok ? userPrincipal(user) : undefined, known: true };
 }
 
 export const password: GrantHandler = {
@@ -36,17 +55,26 @@ export const password: GrantHandler = {
   async handle(svc, { params, client, ip }) {
     if (!svc.config.passwordGrant) throw new OAuthError('unsupported_grant_type', 'the password grant is turned off on this server');
     const username = required(params, 'username');
-    const retryAfter = await svc.bruteForce.blockedFor(username, ip);
-    if (retryAfter) throw slowDown(retryAfter);
-    const principal = await authenticatePassword(svc, username, required(params, 'password'));
+    const pass = required(params, 'password');
+    // Counted before the check, so guesses sent at once are limited like guesses sent one by one.
+    const attempt = await svc.bruteForce.reserve(username, ip);
+    if (!attempt.allowed) throw slowDown(attempt.retryAfter);
+    const checked = await authenticatePassword(svc, username, pass, ip);
+    if ('refused' in checked) {
+      await attempt.cancel();
+      throw passwordChecksRefused(checked.refused);
+    }
+    const principal = checked.principal;
     if (!principal) {
-      if (await svc.bruteForce.recordFailure(username, ip)) {
-        svc.events.emitEvent({ type: 'login.throttled', outcome: 'failure', grantType: 'password', clientId: client.clientId, ip, detail: { username: username.slice(0, 320) } });
+      // A username that names no account may be a password typed in the wrong field: never recorded as typed.
+      const recorded = auditIdentifier(svc.hasher, username, checked.known);
+      if (await attempt.settle(false)) {
+        svc.events.emitEvent({ type: 'login.throttled', outcome: 'failure', grantType: 'password', clientId: client.clientId, ip, detail: { username: recorded } });
       }
-      svc.events.emitEvent({ type: 'login', outcome: 'failure', grantType: 'password', clientId: client.clientId, subject: null, ip, detail: { username: username.slice(0, 320) } });
+      svc.events.emitEvent({ type: 'login', outcome: 'failure', grantType: 'password', clientId: client.clientId, subject: null, ip, detail: { username: recorded } });
       throw new OAuthError('invalid_grant', 'Wrong username or password.');
     }
-    await svc.bruteForce.recordSuccess(username, ip);
+    await attempt.settle(true);
     if (client.kind === 'bot' && (principal.type !== 'bot' || principal.bot.id !== client.bot.id)) {
       throw new OAuthError('unauthorized_client', 'a bot client may only log in as itself');
     }
@@ -64,9 +92,10 @@ export const password: GrantHandler = {
       clientId: client.clientId,
       audience: [...target.audiences],
       scope: scope.join(' '),
-      // The client's refresh policy bounds the family (idle and absolute lifetimes).
-      expiresAt: now + Math.min(client.refreshPolicy.idleSeconds, client.refreshPolicy.absoluteSeconds) * 1000,
-      familyExpiresAt: now + client.refreshPolicy.absoluteSeconds * 1000,
+      // The client's refresh policy bounds the family (idle and absolute lifetimes); a bot's previous secret, in its
+      // grace period after a rotation, opens nothing that outlives that period.
+      expiresAt: Math.min(now + Math.min(client.refreshPolicy.idleSeconds, client.refreshPolicy.absoluteSeconds) * 1000, checked.secretEndsAt ?? Infinity),
+      familyExpiresAt: Math.min(now + client.refreshPolicy.absoluteSeconds * 1000, checked.secretEndsAt ?? Infinity),
     });
     const res = await issueSession(svc, principal, client, target, scope, refreshToken);
     svc.events.emitEvent({

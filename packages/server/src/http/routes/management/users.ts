@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { authenticate, callerOf, requireCaller } from '../../auth.ts';
 import { ApiError } from '../../api-error.ts';
 import { Email, bearer, bodyErrorResponses, conflictResponses, errorResponses } from './schemas.ts';
-import { TOO_MANY_ATTEMPTS } from '../../../security/brute-force.ts';
+import { SERVER_BUSY, TOO_MANY_ATTEMPTS, TOO_MANY_CHECKS } from '../../../security/brute-force.ts';
 import { ADMINS_CREATE_USERS, PASSWORD_MAX, PASSWORD_MIN, changePassword, createUser, currentUser } from '../../../domain/users.ts';
 import { userView } from '../../../views.ts';
 
@@ -48,7 +48,8 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
       const refused = await changePassword(ctx, callerOf(req), req.body.current_password, req.body.new_password, req.ip);
       if (refused) {
         reply.header('retry-after', String(refused.retryAfter));
-        throw new ApiError(429, TOO_MANY_ATTEMPTS);
+        const message = { attempts: TOO_MANY_ATTEMPTS, address: TOO_MANY_CHECKS, overload: SERVER_BUSY }[refused.refused];
+        throw new ApiError(refused.refused === 'overload' ? 503 : 429, message);
       }
       return reply.code(204).send();
     },
