@@ -8,6 +8,8 @@ import type { Bot } from './store/bots.ts';
 import type { Member, Project, Role } from './store/projects.ts';
 import type { User } from './store/users.ts';
 import type { KeyInfo } from './domain/keys.ts';
+import type { OAuthClient } from './store/oauth-clients.ts';
+import type { Session } from './store/sessions.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -100,5 +102,44 @@ export function eventView(e: StoredAuditEvent) {
     grant_type: e.grantType ?? null,
     ip: e.ip ?? null,
     detail: e.detail ?? null,
+  };
+}
+
+export function clientView(c: OAuthClient) {
+  return {
+    id: c.id,
+    client_id: c.clientId,
+    project_id: c.projectId,
+    name: c.name,
+    type: c.type,
+    secret_prefix: c.secretPrefix,
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
+    grant_types: c.grantTypes,
+    audiences: c.audiences,
+    scopes: c.scopes,
+    refresh_token: { rotation: c.refreshRotation, grace_seconds: c.refreshGraceSeconds, idle_seconds: c.refreshIdleSeconds, absolute_seconds: c.refreshAbsoluteSeconds },
+    id_token_signed_response_alg: c.idTokenAlg,
+    token_endpoint_auth_method: c.type === 'web' ? 'client_secret_basic' : 'none',
+    first_party: c.firstParty,
+    created_at: iso(c.createdAt),
+    updated_at: iso(c.updatedAt),
+  };
+}
+
+/** A client as created or rotated: a web client's secret, this once. */
+export function clientWithSecretView({ client, secret }: { client: OAuthClient; secret?: string | undefined }) {
+  return { ...clientView(client), ...(secret ? { client_secret: secret } : {}) };
+}
+
+export function sessionView(s: Session, current?: string) {
+  return {
+    id: s.id,
+    created_at: iso(s.createdAt),
+    last_seen_at: iso(s.lastSeenAt),
+    expires_at: iso(s.expiresAt),
+    ip: s.ip,
+    user_agent: s.userAgent,
+    ...(current !== undefined ? { current: s.id === current } : {}),
   };
 }

@@ -18,6 +18,15 @@ export interface NewUser {
   admin?: boolean | undefined;
 }
 
+export interface NewClient {
+  name: string;
+  type: string;
+  redirect_uris?: string[] | undefined;
+  post_logout_redirect_uris?: string[] | undefined;
+  grant_types?: string[] | undefined;
+  audiences?: string[] | undefined;
+}
+
 export interface AdminBackend {
   /** Where the commands go, for messages: a URL, or the store. */
   readonly description: string;
@@ -33,5 +42,8 @@ export interface AdminBackend {
   listKeys(): Promise<Json>;
   rotateKeys(): Promise<Json>;
   createUser(user: NewUser): Promise<Json>;
+  createClient(projectId: string, client: NewClient): Promise<Json>;
+  listClients(projectId: string): Promise<Json[]>;
+  deleteClient(projectId: string, clientId: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-// `gatehouse projects|bots|apis|keys|users ...`: each subcommand parses its flags, asks a backend (a running
+// `gatehouse projects|bots|clients|apis|keys|users ...`: each subcommand parses its flags, asks a backend (a running
 // server over HTTP, or the store with --data-dir) and prints the result.
 import { type Args, type FlagSpec, UsageError, bool, int, list, need, parseArgs, str } from './args.ts';
 import type { AdminBackend, Json } from './backend.ts';
@@ -68,6 +68,41 @@ export const ADMIN_COMMANDS: Record<string, Record<string, Subcommand>> = {
         const id = need(args, 'bot', 0);
         await b.deleteBot(need(args, 'project'), id);
         show(io, json(args), { deleted: id }, () => `Deleted bot ${id}; its tokens no longer work.\n`);
+      },
+    },
+  },
+  clients: {
+    create: {
+      usage: 'clients create NAME --project ID --type web|spa|native --redirect-uris URI,... [--post-logout-uris URI,...] [--grants a,b] [--audiences AUD,...]',
+      flags: { strings: ['name', 'project', 'type', 'redirect-uris', 'post-logout-uris', 'grants', 'audiences'], positionals: 1 },
+      async run(b, args, io) {
+        const c = await b.createClient(need(args, 'project'), {
+          name: need(args, 'name', 0),
+          type: need(args, 'type'),
+          redirect_uris: list(args, 'redirect-uris'),
+          post_logout_redirect_uris: list(args, 'post-logout-uris'),
+          grant_types: list(args, 'grants'),
+          audiences: list(args, 'audiences'),
+        });
+        show(io, json(args), c, () => record(c, ['id', 'client_id', 'name', 'type', 'redirect_uris', 'grant_types', 'client_secret']));
+        if (!json(args) && c.client_secret) io.err('The client secret is shown once: store it now.\n');
+      },
+    },
+    list: {
+      usage: 'clients list --project ID',
+      flags: { strings: ['project'] },
+      async run(b, args, io) {
+        const cs = await b.listClients(need(args, 'project'));
+        show(io, json(args), cs, () => table(cs, ['id', 'client_id', 'name', 'type', 'first_party', 'created_at']));
+      },
+    },
+    delete: {
+      usage: 'clients delete ID --project ID',
+      flags: { strings: ['client', 'project'], positionals: 1 },
+      async run(b, args, io) {
+        const id = need(args, 'client', 0);
+        await b.deleteClient(need(args, 'project'), id);
+        show(io, json(args), { deleted: id }, () => `Deleted client ${id}.\n`);
       },
     },
   },

@@ -3,7 +3,7 @@
 // acting as the operator (audited as "cli"). Domain errors reach cli/run.ts, which maps them once.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AdminBackend, Json, NewApi, NewUser } from './backend.ts';
+import type { AdminBackend, Json, NewApi, NewClient, NewUser } from './backend.ts';
 import { CliError } from './args.ts';
 import { type Config, SIGNING_ALGS, type SigningAlg } from '../config.ts';
 import { openServices } from '../server.ts';
@@ -14,7 +14,8 @@ import { addProjectBot, listProjectBots, removeProjectBot, rotateProjectBot } fr
 import { createApi, findApi, putGrant } from '../domain/apis.ts';
 import { listKeys, rotateKeys } from '../domain/keys.ts';
 import { DEFAULT_ADMIN_EMAIL, createUser } from '../domain/users.ts';
-import { apiView, botView, botWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
+import { type ClientSpec, addProjectClient, listProjectClients, removeProjectClient } from '../domain/oauth-clients.ts';
+import { apiView, botView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
 
 type Services = Awaited<ReturnType<typeof openServices>>['services'];
 
@@ -103,6 +104,19 @@ export class OfflineBackend implements AdminBackend {
 
   async createUser(u: NewUser): Promise<Json> {
     return userView(await createUser(this.#svc, OPERATOR, u));
+  }
+
+  async createClient(projectId: string, c: NewClient): Promise<Json> {
+    const spec = { name: c.name, type: c.type as ClientSpec['type'], redirectUris: c.redirect_uris, postLogoutRedirectUris: c.post_logout_redirect_uris, grantTypes: c.grant_types, audiences: c.audiences };
+    return clientWithSecretView(await addProjectClient(this.#svc, OPERATOR, projectId, spec));
+  }
+
+  async listClients(projectId: string): Promise<Json[]> {
+    return (await listProjectClients(this.#svc, OPERATOR, projectId)).map(clientView);
+  }
+
+  async deleteClient(projectId: string, clientId: string): Promise<void> {
+    await removeProjectClient(this.#svc, OPERATOR, projectId, clientId);
   }
 
   async close(): Promise<void> {

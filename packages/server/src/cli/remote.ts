@@ -1,5 +1,5 @@
 // The admin commands against a running server, over its management API with a bearer token.
-import type { AdminBackend, Json, NewApi, NewUser } from './backend.ts';
+import type { AdminBackend, Json, NewApi, NewUser, NewClient } from './backend.ts';
 import { CliError } from './args.ts';
 
 export class RemoteBackend implements AdminBackend {
@@ -91,6 +91,19 @@ export class RemoteBackend implements AdminBackend {
   createUser(user: NewUser): Promise<Json> {
     const body = Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined));
     return this.#call('POST', '/api/v1/users', body);
+  }
+
+  createClient(projectId: string, client: NewClient): Promise<Json> {
+    const body = Object.fromEntries(Object.entries(client).filter(([, v]) => v !== undefined));
+    return this.#call('POST', `/api/v1/projects/${encodeURIComponent(projectId)}/clients`, body);
+  }
+
+  listClients(projectId: string): Promise<Json[]> {
+    return this.#call('GET', `/api/v1/projects/${encodeURIComponent(projectId)}/clients`);
+  }
+
+  async deleteClient(projectId: string, clientId: string): Promise<void> {
+    await this.#call('DELETE', `/api/v1/projects/${encodeURIComponent(projectId)}/clients/${encodeURIComponent(clientId)}`);
   }
 
   async close(): Promise<void> {

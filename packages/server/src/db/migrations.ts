@@ -206,6 +206,95 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`create trigger revocations_notify after insert or update on revocations for each statement execute function gatehouse_notify_change()`.execute(db);
       },
     },
+    '0004_oauth_clients': {
+      // Browser login (issue 18): registered OAuth clients, browser sessions (by the keyed hash of the cookie),
+      // consents, one-time authorization codes, device codes, and which refresh-token families a session started.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('oauth_clients')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('client_id', 'text', (c) => c.notNull().unique())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text')
+          .addColumn('secret_prefix', 'text')
+          .addColumn('redirect_uris', 'text', (c) => c.notNull())
+          .addColumn('post_logout_redirect_uris', 'text', (c) => c.notNull())
+          .addColumn('grant_types', 'text', (c) => c.notNull())
+          .addColumn('audiences', 'text', (c) => c.notNull())
+          .addColumn('scopes', 'text')
+          .addColumn('refresh_rotation', 'text', (c) => c.notNull())
+          .addColumn('refresh_grace_seconds', 'integer', (c) => c.notNull())
+          .addColumn('refresh_idle_seconds', 'integer', (c) => c.notNull())
+          .addColumn('refresh_absolute_seconds', 'integer', (c) => c.notNull())
+          .addColumn('id_token_alg', 'text')
+          .addColumn('first_party', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('oauth_clients_project').on('oauth_clients').column('project_id').execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('auth_time', time, (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('last_seen_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addColumn('ip', 'text')
+          .addColumn('user_agent', 'text')
+          .addColumn('revoked_at', time)
+          .execute();
+        await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+        await db.schema
+          .createTable('session_families')
+          .addColumn('session_id', 'text', (c) => c.notNull())
+          .addColumn('family_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('session_families_pk', ['session_id', 'family_id'])
+          .execute();
+        await db.schema
+          .createTable('consents')
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('consents_pk', ['user_id', 'client_id'])
+          .execute();
+        await db.schema
+          .createTable('authorization_codes')
+          .addColumn('code_hash', 'text', (c) => c.primaryKey())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('session_id', 'text')
+          .addColumn('redirect_uri', 'text', (c) => c.notNull())
+          .addColumn('code_challenge', 'text', (c) => c.notNull())
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('audience', 'text', (c) => c.notNull())
+          .addColumn('nonce', 'text')
+          .addColumn('auth_time', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addColumn('used_at', time)
+          .addColumn('issued', 'text')
+          .execute();
+        await db.schema
+          .createTable('device_codes')
+          .addColumn('device_code_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_code_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('scope', 'text')
+          .addColumn('audience', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('session_id', 'text')
+          .addColumn('interval_seconds', 'integer', (c) => c.notNull())
+          .addColumn('last_polled_at', time)
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

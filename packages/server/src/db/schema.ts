@@ -129,6 +129,85 @@ export interface AuditEventsTable {
   detail: string | null;
 }
 
+export interface OAuthClientsTable {
+  id: string;
+  client_id: string;
+  project_id: string;
+  name: string;
+  type: 'web' | 'spa' | 'native';
+  secret_hash: string | null;
+  secret_prefix: string | null;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  audiences: string;
+  scopes: string | null;
+  refresh_rotation: 'strict' | 'grace' | 'off';
+  refresh_grace_seconds: number;
+  refresh_idle_seconds: number;
+  refresh_absolute_seconds: number;
+  id_token_alg: string | null;
+  first_party: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  auth_time: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  revoked_at: number | null;
+}
+
+export interface SessionFamiliesTable {
+  session_id: string;
+  family_id: string;
+}
+
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: number;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  session_id: string | null;
+  redirect_uri: string;
+  code_challenge: string;
+  scope: string;
+  audience: string;
+  nonce: string | null;
+  auth_time: number;
+  expires_at: number;
+  used_at: number | null;
+  issued: string | null;
+}
+
+export interface DeviceCodesTable {
+  device_code_hash: string;
+  user_code_hash: string;
+  client_id: string;
+  scope: string | null;
+  audience: string | null;
+  status: 'pending' | 'approved' | 'denied' | 'used';
+  user_id: string | null;
+  session_id: string | null;
+  interval_seconds: number;
+  last_polled_at: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   projects: ProjectsTable;
@@ -141,4 +220,10 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revocations: RevocationsTable;
   audit_events: AuditEventsTable;
+  oauth_clients: OAuthClientsTable;
+  sessions: SessionsTable;
+  session_families: SessionFamiliesTable;
+  consents: ConsentsTable;
+  authorization_codes: AuthorizationCodesTable;
+  device_codes: DeviceCodesTable;
 }

@@ -1,6 +1,10 @@
 // Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3).
-// Clients are bots: client_id is the bot's email, client_secret its secret. Exactly one method per request.
+// Clients are bots (client_id is the bot's email, client_secret its secret), registered OAuth clients (a web
+// client's secret, or none for spa and native clients), and the built-in public clients. Exactly one method per request.
 import type { Bot } from '../store/bots.ts';
+import type { OAuthClient } from '../store/oauth-clients.ts';
+import { findOAuthClient } from './builtin-clients.ts';
+import { clientRefreshPolicy } from '../domain/oauth-clients.ts';
 import { OAuthError, invalidRequest } from './errors.ts';
 import type { OAuthServices } from './context.ts';
 import { type BuiltinPublicClientId, PUBLIC_CLIENT_ID, type RefreshPolicy, refreshPolicyFor } from './refresh-policy.ts';
@@ -11,7 +15,12 @@ import { auditIdentifier } from '../security/audit-identifiers.ts';
 /** A client at the token endpoint, with the refresh-token policy its tokens follow. */
 export type Client =
   | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: 'client_secret_basic' | 'client_secret_post'; readonly refreshPolicy: RefreshPolicy }
-  | { readonly kind: 'public'; readonly clientId: BuiltinPublicClientId; readonly refreshPolicy: RefreshPolicy };
+  | { readonly kind: 'public'; readonly clientId: BuiltinPublicClientId; readonly refreshPolicy: RefreshPolicy }
+  | { readonly kind: 'oauth'; readonly clientId: string; readonly oauthClient: OAuthClient; readonly method: 'client_secret_basic' | 'client_secret_post' | 'none'; readonly refreshPolicy: RefreshPolicy };
+
+export function oauthClientOf(c: OAuthClient, method: 'client_secret_basic' | 'client_secret_post' | 'none'): Client {
+  return { kind: 'oauth', clientId: c.clientId, oauthClient: c, method, refreshPolicy: clientRefreshPolicy(c) };
+}
 
 export function builtinClient(svc: Pick<OAuthServices, 'config'>, clientId: BuiltinPublicClientId): Client {
   return { kind: 'public', clientId, refreshPolicy: refreshPolicyFor(svc.config, clientId) };
@@ -72,8 +81,12 @@ export async function authenticateClient(
       if (options.allowPublic) return builtinClient(svc, publicId);
       throw invalidClient(false, 'no client authentication');
     }
-    throw invalidClient(false, 'client_id without a secret is not a known public client');
+    // A registered public client (spa, native) identifies itself by client_id alone (RFC 6749 §2.1).
+    const registered = await findOAuthClient(svc, postId);
+    if (registered && registered.type !== 'web' && options.allowPublic) return oauthClientOf(registered, 'none');
+    throw invalidClient(false, registered ? 'this client must authenticate' : 'client_id without a secret is not a known public client');
   }
+  if (!id.includes('@')) return authenticateOAuthClient(svc, id, secret, method, options.ip);
   const bot = await svc.store.bots.findByEmail(id);
   const now = Date.now();
   const ok =
@@ -90,4 +103,18 @@ export async function authenticateClient(
     throw invalidClient(method === 'client_secret_basic', bot ? 'wrong client secret' : 'unknown client');
   }
   return { kind: 'bot', clientId: bot.email, bot, method, refreshPolicy: refreshPolicyFor(svc.config, bot.email) };
+}
+
+/** A confidential registered client (web) with its secret; public clients sending a secret are refused. */
+async function authenticateOAuthClient(svc: OAuthServices, id: string, secret: string, method: 'client_secret_basic' | 'client_secret_post', ip: string): Promise<Client> {
+  const c = await findOAuthClient(svc, id);
+  const ok = c !== undefined && c.secretHash !== null && svc.hasher.matches(secret, c.secretHash);
+  if (!c?.secretHash) svc.hasher.hash(secret); // same work for unknown and public clients
+  const verdict = await svc.bruteForce.judge(id, ip, ok, Date.now());
+  if (!verdict.allowed) throw slowDown(verdict.retryAfter);
+  if (!ok || !c) {
+    svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId: auditIdentifier(svc.hasher, id, c !== undefined, 200), projectId: c?.projectId || undefined });
+    throw invalidClient(method === 'client_secret_basic', c ? 'wrong client secret' : 'unknown client');
+  }
+  return oauthClientOf(c, method);
 }

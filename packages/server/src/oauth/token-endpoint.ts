@@ -27,6 +27,10 @@ export function checkGrantAllowed(grant: GrantHandler, client: Client): void {
   if (client.kind === 'public' && !grant.allowPublicClient) {
     throw new OAuthError('invalid_client', `${grant.grantType} needs client authentication`);
   }
+  // A registered client uses only the grants it was registered with.
+  if (client.kind === 'oauth' && !client.oauthClient.grantTypes.includes(grant.grantType)) {
+    throw new OAuthError('unauthorized_client', `this client may not use ${grant.grantType}`);
+  }
 }
 
 /** Keeps only what the grant reads (node-oidc-provider's "strip parameters the grant does not use"). */

@@ -9,6 +9,11 @@ import { RefreshTokenRepository } from './refresh-tokens.ts';
 import { RevocationRepository } from './revocations.ts';
 import { SigningKeyRepository } from './signing-keys.ts';
 import { UserRepository } from './users.ts';
+import { OAuthClientRepository } from './oauth-clients.ts';
+import { SessionRepository } from './sessions.ts';
+import { ConsentRepository } from './consents.ts';
+import { AuthorizationCodeRepository } from './authorization-codes.ts';
+import { DeviceCodeRepository } from './device-codes.ts';
 
 export interface Store {
   readonly db: Db;
@@ -21,6 +26,11 @@ export interface Store {
   readonly signingKeys: SigningKeyRepository;
   readonly revocations: RevocationRepository;
   readonly audit: AuditRepository;
+  readonly oauthClients: OAuthClientRepository;
+  readonly sessions: SessionRepository;
+  readonly consents: ConsentRepository;
+  readonly authorizationCodes: AuthorizationCodeRepository;
+  readonly deviceCodes: DeviceCodeRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -40,6 +50,11 @@ export async function openStore(options: DbOptions & { readonly auditBufferMax?:
     signingKeys: new SigningKeyRepository(k),
     revocations: new RevocationRepository(k),
     audit,
+    oauthClients: new OAuthClientRepository(k),
+    sessions: new SessionRepository(k),
+    consents: new ConsentRepository(k),
+    authorizationCodes: new AuthorizationCodeRepository(k),
+    deviceCodes: new DeviceCodeRepository(k),
     async ping() {
       await k.selectFrom('projects').select('id').limit(1).execute();
     },
@@ -56,6 +71,8 @@ export type { Bot } from './bots.ts';
 export type { Api, Grant } from './apis.ts';
 export type { Project, Member, Role, PrincipalType } from './projects.ts';
 export type { RefreshToken } from './refresh-tokens.ts';
+export type { OAuthClient, ClientType } from './oauth-clients.ts';
+export type { Session } from './sessions.ts';
 export type { AppToken } from './app-tokens.ts';
 export type { StoredKey, KeyState } from './signing-keys.ts';
 export type { AuditEvent, StoredAuditEvent } from './audit.ts';

@@ -62,7 +62,7 @@ export const refreshToken: GrantHandler = {
     const current = await svc.store.refreshTokens.findByHash(hash);
     if (!current) throw invalidGrant('unknown refresh token');
     // The policy of the client the token was issued to; the binding check below makes it the caller's too.
-    const policy = refreshPolicyFor(svc.config, current.clientId);
+    const policy = current.clientId === client.clientId ? client.refreshPolicy : refreshPolicyFor(svc.config, current.clientId);
     const now = Date.now();
     if (current.status === 'used' && !withinGrace(policy, current.usedAt, now)) return reuseDetected(svc, current, req);
     if (current.status === 'used') {

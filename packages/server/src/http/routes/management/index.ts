@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { projectRoutes } from './projects.ts';
 import { memberRoutes } from './members.ts';
 import { botRoutes } from './bots.ts';
+import { clientRoutes } from './clients.ts';
 import { apiRoutes } from './apis.ts';
 import { appTokenRoutes } from './app-tokens.ts';
 import { keyRoutes } from './keys.ts';
@@ -19,6 +20,7 @@ export async function managementRoutes(app: FastifyInstance, { ctx }: { ctx: App
   await app.register(projectRoutes, { ctx });
   await app.register(memberRoutes, { ctx });
   await app.register(botRoutes, { ctx });
+  await app.register(clientRoutes, { ctx });
   await app.register(apiRoutes, { ctx });
   await app.register(appTokenRoutes, { ctx });
   await app.register(keyRoutes, { ctx });
