@@ -1,4 +1,5 @@
-// One storage suite, run against SQLite and (when GATEHOUSE_TEST_DATABASE_URL is set) PostgreSQL.
+// One storage contract suite, run on {SQLite, PostgreSQL (when GATEHOUSE_TEST_DATABASE_URL is set)} × {the plain
+// store, the cached store production uses (cluster/cached-store.ts)}: the caches must never change what a caller sees.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -6,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../src/store/index.ts';
 import { RefreshTokenRepository } from '../src/store/refresh-tokens.ts';
+import { StoreCaches, cachedStore } from '../src/cluster/cached-store.ts';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from './support/postgres.ts';
 
 const backends: { name: string; skip: string | false; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }[] = [
@@ -29,12 +31,21 @@ const backends: { name: string; skip: string | false; open: () => Promise<{ stor
   },
 ];
 
+const layers: { name: string; wrap: (store: Store) => Store }[] = [
+  { name: 'plain', wrap: (store) => store },
+  { name: 'cached', wrap: (store) => cachedStore(store, new StoreCaches({ ttlMs: 60_000, enabled: () => true }), () => undefined) },
+];
+
 for (const backend of backends) {
   if (backend.skip) console.warn(`\n*** store suite on ${backend.name}: ${backend.skip} ***\n`);
-  describe(`store on ${backend.name}`, { skip: backend.skip }, () => {
+  for (const layer of layers) describe(`store on ${backend.name} (${layer.name})`, { skip: backend.skip }, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
-    before(async () => ({ store, cleanup } = await backend.open()));
+    before(async () => {
+      const opened = await backend.open();
+      store = layer.wrap(opened.store);
+      cleanup = opened.cleanup;
+    });
     after(async () => {
       await store.close();
       await cleanup();
