@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { botLogin, clientCredentials, GatehouseError, memoryStore, type GatehouseErrorCode } from '../src/index.ts';
 import { startFixture, suite, type Fixture } from './support/fixture.ts';
+import { eventually } from '../../../test/support/eventually.ts';
 
 const rejectsWith = (promise: Promise<unknown>, code: GatehouseErrorCode, status?: number) =>
   assert.rejects(promise, (error: unknown) => {
@@ -43,14 +44,19 @@ suite('typed errors and signals', (kind) => {
     }
   });
 
-  it('aborting a slow token request → aborted, promptly', async () => {
-    f.wire.tokenDelayMs = 2000;
+  it('aborting a slow token request → aborted, without waiting for the server', async () => {
+    const release = f.wire.holdTokens();
     try {
-      const started = Date.now();
-      await rejectsWith(cc().getToken({ signal: AbortSignal.timeout(50) }), 'aborted');
-      assert.ok(Date.now() - started < 1500, 'did not wait for the server');
+      const answered = f.wire.tokenRequests().length;
+      const abort = new AbortController();
+      const pending = cc().getToken({ signal: abort.signal });
+      await eventually(() => f.wire.tokensHeld === 1, { message: 'the token request reached the server' });
+      abort.abort();
+      await rejectsWith(pending, 'aborted');
+      assert.equal(f.wire.tokensHeld, 1, 'the server still holds the request: the abort did not wait for it');
+      assert.equal(f.wire.tokenRequests().length, answered, 'no answer came before the rejection');
     } finally {
-      f.wire.tokenDelayMs = 0;
+      release();
     }
   });
 });

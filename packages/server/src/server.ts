@@ -7,6 +7,7 @@ import { loadServerKeys } from './crypto/master-key.ts';
 import { SecretHasher } from './crypto/secrets.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { TokenMinter } from './domain/tokens.ts';
+import type { Clock } from './clock.ts';
 import { Events } from './domain/events.ts';
 import { AppTokens } from './domain/app-tokens.ts';
 import { TokenReuseCache } from './domain/token-reuse.ts';
@@ -34,11 +35,13 @@ export interface RunningServer {
 export interface StartOptions {
   /** Where human-facing start-up lines go (stderr by default, so stdout stays JSON logs). */
   readonly print?: (line: string) => void;
+  /** The clock tokens are issued and checked by (tests step it instead of waiting); the system clock otherwise. */
+  readonly clock?: Clock;
   readonly logStream?: NodeJS.WritableStream;
 }
 
 /** Opens the store and the keys: what both the server and the offline CLI need. */
-export async function openServices(config: Config): Promise<{ services: ManagementServices & { readonly config: Config }; store: Store; generatedKey: boolean }> {
+export async function openServices(config: Config, options: { readonly clock?: Clock | undefined } = {}): Promise<{ services: ManagementServices & { readonly config: Config }; store: Store; generatedKey: boolean }> {
   const keys = loadServerKeys(config.secretKey, config.dataDir);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, auditBufferMax: config.auditBufferMax });
   const keyring = new Keyring(store.signingKeys, {
@@ -50,7 +53,7 @@ export async function openServices(config: Config): Promise<{ services: Manageme
   const apiAlgs = (await store.apis.list()).map((a) => a.signingAlg).filter((a): a is string => !!a);
   await keyring.load([config.signingAlg, ...(apiAlgs as SigningAlg[])]);
   const events = new Events(store.audit);
-  const minter = new TokenMinter(config.issuer, keyring, store.revocations);
+  const minter = new TokenMinter(config.issuer, keyring, store.revocations, options.clock);
   const base: OAuthServices & { readonly config: Config } = {
     config,
     store,
@@ -87,7 +90,7 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
   const print = options.print ?? ((line: string) => process.stderr.write(line + '\n'));
   const { config, port: listenPort } = await resolvePort(initial);
 
-  const { services, store, generatedKey } = await openServices(config);
+  const { services, store, generatedKey } = await openServices(config, { clock: options.clock });
   if (generatedKey) {
     print(`warning: GATEHOUSE_SECRET_KEY is not set; generated one into ${config.dataDir}/secret.key. Set it explicitly when running several nodes.`);
   }

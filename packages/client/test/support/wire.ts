@@ -20,6 +20,10 @@ export interface Wire {
   tokenRequests(grantType?: string): WireRecord[];
   /** Extra latency added to token endpoint responses. */
   tokenDelayMs: number;
+  /** Holds every token request until the returned function is called (none is answered meanwhile). */
+  holdTokens(): () => void;
+  /** Token requests received and not yet answered. */
+  readonly tokensHeld: number;
   down(): Promise<void>;
   up(): Promise<void>;
   stop(): Promise<void>;
@@ -30,6 +34,8 @@ export async function startWire(upstream: string): Promise<Wire> {
   let port = 0;
   let url = '';
   const records: WireRecord[] = [];
+  let gate: Promise<void> | undefined;
+  let held = 0;
 
   const handler = async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -44,6 +50,11 @@ export async function startWire(upstream: string): Promise<Wire> {
       if (grantType) record.grantType = grantType;
       if (refreshToken) record.refreshToken = refreshToken;
       if (wire.tokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, wire.tokenDelayMs));
+      if (gate) {
+        held++;
+        await gate;
+        held--;
+      }
     }
     records.push(record);
     const headers = new Headers();
@@ -71,6 +82,15 @@ export async function startWire(upstream: string): Promise<Wire> {
     get url() { return url; },
     records,
     tokenDelayMs: 0,
+    holdTokens() {
+      let release!: () => void;
+      gate = new Promise<void>((r) => (release = r));
+      return () => {
+        gate = undefined;
+        release();
+      };
+    },
+    get tokensHeld() { return held; },
     tokenRequests: (grantType) => records.filter((r) => r.path === '/oauth/token' && (!grantType || r.grantType === grantType)),
     async down() {
       if (server) await close(server);

@@ -74,7 +74,7 @@ export class AppTokens {
   async revoke(id: string, userId: string): Promise<boolean> {
     const t = await this.#svc.store.appTokens.findById(id);
     if (!t || t.userId !== userId) return false;
-    const now = Date.now();
+    const now = this.#svc.minter.clock.now();
     await this.#svc.store.revocations.revokeJti(t.jti, t.expiresAt, now);
     const ok = await this.#svc.store.appTokens.markRevoked(id, now);
     this.#svc.events.emitEvent({ type: 'app_token.revoked', outcome: 'success', subject: userId, detail: { id } });
@@ -107,7 +107,7 @@ export async function mintAppToken(svc: ManagementServices, actor: Actor, r: App
   const chosen = r.name?.trim();
   if (r.name !== undefined && !chosen) throw new DomainError('invalid', '"name" must not be blank.');
   const expiresIn = parseExpiresIn(r.expiresIn, svc.config.appTokenMaxSeconds);
-  const now = Date.now();
+  const now = svc.minter.clock.now();
   const active = (await svc.store.appTokens.listForUser(user.id)).filter((t) => t.expiresAt > now);
   if (chosen && active.some((t) => t.name === chosen)) throw new DomainError('conflict', `You already have an active app token named "${chosen.slice(0, 200)}".`);
   if (active.length >= MAX_ACTIVE_APP_TOKENS) throw new DomainError('conflict', `You have ${active.length} active app tokens, the most allowed; revoke one first.`);

@@ -4,6 +4,7 @@ import { jwtVerify, decodeProtectedHeader, errors as joseErrors, type JWTPayload
 import type { Keyring } from '../crypto/keyring.ts';
 import type { SigningAlg } from '../config.ts';
 import type { RevocationRepository } from '../store/revocations.ts';
+import { type Clock, systemClock } from '../clock.ts';
 
 /** Leeway for exp, nbf and iat on every bearer surface; the same default as @gatehouse/verify's clockTolerance. */
 export const CLOCK_TOLERANCE_SECONDS = 5;
@@ -52,12 +53,15 @@ export class TokenMinter {
   readonly #issuer: string;
   readonly #keyring: Keyring;
   readonly #revocations: RevocationRepository;
+  /** The time tokens are issued and checked at (and refresh tokens and app tokens expire by). */
+  readonly clock: Clock;
   #lastKeyReload = 0;
 
-  constructor(issuer: string, keyring: Keyring, revocations: RevocationRepository) {
+  constructor(issuer: string, keyring: Keyring, revocations: RevocationRepository, clock: Clock = systemClock) {
     this.#issuer = issuer;
     this.#keyring = keyring;
     this.#revocations = revocations;
+    this.clock = clock;
   }
 
   get issuer(): string {
@@ -66,7 +70,7 @@ export class TokenMinter {
 
   async accessToken(spec: AccessTokenSpec): Promise<MintedToken> {
     const key = this.#keyring.signingKey(spec.alg);
-    const iat = Math.floor(Date.now() / 1000);
+    const iat = Math.floor(this.clock.now() / 1000);
     const exp = iat + spec.lifetime;
     const jti = newJti();
     const payload: JWTPayload = {
@@ -86,7 +90,7 @@ export class TokenMinter {
 
   async idToken(claims: Record<string, unknown>, sub: string, clientId: string, lifetime: number, alg: SigningAlg): Promise<string> {
     const key = this.#keyring.signingKey(alg);
-    const iat = Math.floor(Date.now() / 1000);
+    const iat = Math.floor(this.clock.now() / 1000);
     return key.signer.sign('JWT', JSON.stringify({ ...claims, iss: this.#issuer, sub, aud: clientId, iat, exp: iat + lifetime }));
   }
 
@@ -111,7 +115,7 @@ export class TokenMinter {
     if (!key) {
       // Another node may have rotated (notifications normally tell us first). At most one reload a second, so a
       // flood of tokens with made-up kids cannot turn into a flood of key queries.
-      const now = Date.now();
+      const now = this.clock.now();
       if (now - this.#lastKeyReload >= 1000) {
         this.#lastKeyReload = now;
         await this.#keyring.refresh();
@@ -126,13 +130,14 @@ export class TokenMinter {
         algorithms: [key.alg],
         typ: expectedTyp,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.clock.now()),
         ...(audience ? { audience } : {}),
         requiredClaims: kind === 'access' ? ['sub', 'jti', 'exp', 'iat'] : ['sub', 'exp', 'iat'],
       });
       claims = r.payload as AccessClaims;
       // jose checks exp and nbf but not a future iat. A token "issued" years ahead was not issued by this server's
       // clock: refused here as @gatehouse/verify refuses it, so no bearer surface accepts what the APIs refuse.
-      if (claims.iat > Math.floor(Date.now() / 1000) + CLOCK_TOLERANCE_SECONDS) return { ok: false, reason: 'token_invalid', message: 'Token issued in the future.' };
+      if (claims.iat > Math.floor(this.clock.now() / 1000) + CLOCK_TOLERANCE_SECONDS) return { ok: false, reason: 'token_invalid', message: 'Token issued in the future.' };
       // ID tokens carry exactly the claims the Dataloop seed shows, so no jti: they are revoked by their hash.
       if (kind === 'id') claims = { ...claims, jti: idTokenRevocationKey(token) };
     } catch (err) {
@@ -142,7 +147,7 @@ export class TokenMinter {
       }
       return { ok: false, reason: 'token_invalid', message: 'Token is invalid.' };
     }
-    if (await this.#revocations.isRevoked(claims.jti, claims.sub, claims.iat, Date.now())) {
+    if (await this.#revocations.isRevoked(claims.jti, claims.sub, claims.iat, this.clock.now())) {
       return { ok: false, reason: 'token_revoked', message: 'Token has been revoked.' };
     }
     return { ok: true, claims };

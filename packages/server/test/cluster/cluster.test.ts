@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { BotCredentials, Gatehouse } from '../support/harness.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
 import { ISSUER, REDIS_URL, type TestCluster, clusterSkipReason, form, getJson, startCluster, warnSkipped, within } from './support.ts';
 
 const skip = clusterSkipReason();
@@ -111,15 +112,18 @@ describe('three nodes on one PostgreSQL database', { skip }, () => {
     await a.api('DELETE', `/api/v1/apis/${api.id}/grants/${ungranted.id}`);
     const fresh = await b.api('POST', `/api/v1/projects/${rotatedBot.project_id}/bots/${rotatedBot.id}/rotate-secret`, { grace_seconds: 0 });
     secrets.push(fresh.client_secret);
-    await new Promise((r) => setTimeout(r, 1000));
 
-    const deleted = await cc(c, doomed);
-    assert.equal(deleted.status, 401);
-    assert.equal(deleted.body.error, 'invalid_client');
-    const noGrant = await cc(c, ungranted);
-    assert.equal(noGrant.status, 403);
-    assert.equal(noGrant.body.error, 'access_denied');
-    assert.equal((await cc(c, rotatedBot)).status, 401, 'the old secret is refused');
+    // The notifications reach C within milliseconds; polled, never slept for.
+    await eventually(async () => {
+      const deleted = await cc(c, doomed);
+      assert.equal(deleted.status, 401);
+      assert.equal(deleted.body.error, 'invalid_client');
+      const noGrant = await cc(c, ungranted);
+      assert.equal(noGrant.status, 403);
+      assert.equal(noGrant.body.error, 'access_denied');
+      assert.equal((await cc(c, rotatedBot)).status, 401, 'the old secret is refused');
+      return true;
+    }, { timeoutMs: 5_000 });
     assert.equal((await cc(c, { client_id: rotatedBot.client_id, client_secret: fresh.client_secret })).status, 200);
   });
 
@@ -133,10 +137,11 @@ describe('three nodes on one PostgreSQL database', { skip }, () => {
     assert.equal((await ask(c)).body.access_token, first.body.access_token, 'C reuses its token');
     const revoke = await fetch(`${a.url}/oauth/revoke`, { method: 'POST', ...form({ token: first.body.access_token, client_id: bot.client_id, client_secret: bot.client_secret }) });
     assert.equal(revoke.status, 200);
-    await new Promise((r) => setTimeout(r, 500));
-    const next = await ask(c);
-    assert.equal(next.status, 200);
-    assert.notEqual(next.body.access_token, first.body.access_token, 'the revoked token is not handed out again');
+    const next = await eventually(async () => {
+      const r = await ask(c);
+      assert.equal(r.status, 200);
+      return r.body.access_token !== first.body.access_token && r;
+    }, { timeoutMs: 5_000, message: 'the revoked token is not handed out again' });
     assert.equal((await introspect(c, next.body.access_token, bot)).body.active, true);
   });
 

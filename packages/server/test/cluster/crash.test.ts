@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import pg from 'pg';
 import type { Gatehouse } from '../support/harness.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
 import { loadServerKeys } from '../../src/crypto/master-key.ts';
 import { SecretHasher } from '../../src/crypto/secrets.ts';
 import { type TestCluster, clusterSkipReason, startCluster, warnSkipped } from './support.ts';
@@ -56,8 +57,9 @@ describe('kill -9 of one node under refresh load', { skip }, () => {
       }
     };
     const loops = clients.map(loop);
-    // Let the load run, then kill the node without warning while rotations are in flight.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Let the load run (until every client has had rotations acknowledged), then kill the node without warning
+    // while rotations are in flight.
+    await eventually(() => clients.every((c) => c.acknowledged >= 2), { timeoutMs: 30_000, message: 'every client rotated' });
     await a.kill();
     dead = true;
     await Promise.all(loops);

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { type BotCredentials, type Gatehouse, startGatehouse } from '../support/harness.ts';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../support/postgres.ts';
 import { type TcpProxy, startTcpProxy } from '../support/tcp-proxy.ts';
-import { eventually } from '../support/eventually.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
 
 type Reply = Awaited<ReturnType<Gatehouse['token']>>;
 

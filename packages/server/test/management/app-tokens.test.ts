@@ -5,16 +5,9 @@ import assert from 'node:assert/strict';
 import { createVerifier } from '@gatehouse/verify';
 import { type Gatehouse, startGatehouse } from '../support/harness.ts';
 import { assertError, botToken, call, newUser } from './http.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
 
 const payload = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, any>;
-
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`${what} did not happen within 10 s`);
-}
 
 describe('app tokens', () => {
   let gh: Gatehouse;
@@ -70,7 +63,7 @@ describe('app tokens', () => {
     const me = await call(gh, 'GET', '/api/v1/users/me', { token: t.token });
     assert.equal(me.status, 200);
     assert.equal(me.body.email, user.email);
-    await eventually('last_used_at is recorded', async () => {
+    await eventually(async () => {
       const list = (await call(gh, 'GET', '/api/v1/app-tokens', { token: user.token })).body;
       return list.find((x: any) => x.id === t.id)?.last_used_at !== null;
     });
@@ -94,7 +87,7 @@ describe('app tokens', () => {
 
       const feed = await (await fetch(`${gh.url}/oauth/revocations`)).json();
       assert.ok(feed.revoked.some((r: any) => r.jti === payload(t.token).jti));
-      await eventually('the verifier refuses the revoked token', () => verifier.verify(`Bearer ${t.token}`).then(() => false, () => true));
+      await eventually(() => verifier.verify(`Bearer ${t.token}`).then(() => false, () => true), { message: 'the verifier refuses the revoked token' });
     } finally {
       verifier.close();
     }

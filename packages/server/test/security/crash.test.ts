@@ -8,7 +8,8 @@
 //
 // Restarts are kept fast by starting the next Gatehouse on the same data dir while the current one is under load
 // (two processes on one SQLite file is supported: WAL and a busy timeout). The families belong to a bot, whose
-// password-grant login costs an HMAC rather than an argon2 hash. Start-up CPU dominates the run time.
+// password-grant login costs an HMAC rather than an argon2 hash. Start-up CPU dominates the run time. The kill
+// moments are drawn from a seeded Rng (test/support/seed.ts): a failure names the seed that replays it.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { type BotCredentials, type Gatehouse, type StartOptions, startGatehouse } from '../support/harness.ts';
 import { createTestDatabase, postgresSkipReason } from '../support/postgres.ts';
 import { basic, postForm } from './http.ts';
+import { withSeed } from '../support/seed.ts';
 
 const KILLS = 50;
 const FAMILIES = 4;
@@ -45,7 +47,7 @@ describe('SIGKILL during refresh and bot secret rotations', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test(`${KILLS} kills: one usable refresh token per live family, no acknowledged rotation lost`, async () => {
+  test(`${KILLS} kills: one usable refresh token per live family, no acknowledged rotation lost`, () => withSeed(async (rng) => {
     const first = await boot();
     // Each server has its own port, so its own issuer: the admin logs in again on each one.
     const adminOn = async (gh: Gatehouse) => {
@@ -76,7 +78,7 @@ describe('SIGKILL during refresh and bot secret rotations', () => {
       // Kill after a random number of acknowledged rotations (so every kill lands mid-stream, however loaded the
       // machine is) plus a random delay of up to 15 ms (so it lands anywhere inside a request).
       let acked = 0;
-      const target = 1 + Math.floor(Math.random() * 8);
+      const target = 1 + rng.int(8);
       let reached: () => void = () => undefined;
       const enough = new Promise<void>((r) => (reached = r));
       const ack = () => {
@@ -116,7 +118,7 @@ describe('SIGKILL during refresh and bot secret rotations', () => {
       };
       const streams = [...families.map(refresher), rotator()];
       await enough;
-      await new Promise((r) => setTimeout(r, Math.random() * 15));
+      await new Promise((r) => setTimeout(r, rng.next() * 15));
       killed = true;
       await current.kill();
       await Promise.all(streams);
@@ -172,7 +174,7 @@ describe('SIGKILL during refresh and bot secret rotations', () => {
     assert.ok(stats.rotations + stats.secretRotations >= KILLS, JSON.stringify(stats));
     assert.ok(stats.secretRotations > 0 && stats.lostInFlight + stats.survivedInFlight > 0, JSON.stringify(stats));
     console.log(`# ${KILLS} kills: ${JSON.stringify(stats)}; waited ${Math.round(waitedForStart)} ms for restarts`);
-  });
+  }));
 });
 
 for (const store of ['sqlite', 'postgres'] as const) {

@@ -30,10 +30,10 @@ export const clientCredentials: GrantHandler = {
     const event = { grantType: 'client_credentials', clientId: client.clientId, subject: principal.sub, projectId: bot.projectId, audience: aud, ip };
     const reuseKey = api?.reuseTokens ? TokenReuseCache.key(client.clientId, aud, scope) : undefined;
     if (reuseKey) {
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor(svc.minter.clock.now() / 1000);
       const coherent = svc.reuse.coherent(); // first: it may learn of another writer's change and empty the cache
       const cached = svc.reuse.get(reuseKey, now);
-      if (cached && (coherent || !(await svc.store.revocations.isRevoked(cached.jti, principal.sub, cached.iat, Date.now())))) {
+      if (cached && (coherent || !(await svc.store.revocations.isRevoked(cached.jti, principal.sub, cached.iat, svc.minter.clock.now())))) {
         svc.events.emitEvent({ ...event, type: 'token.reused', outcome: 'success', detail: { jti: cached.jti, scope: scope.join(' ') } });
         return tokenResponse(cached.token, cached.exp - now, scope);
       }

@@ -32,7 +32,7 @@ export async function authenticatePassword(
   if (username.length > 320 || password.length > 1024) return none(await argon2(() => burnPasswordCheck(password.slice(0, 1024))), false);
   const bot = await svc.store.bots.findByEmail(username);
   if (bot) {
-    const now = Date.now();
+    const now = svc.minter.clock.now();
     if (svc.hasher.matches(password, bot.secretHash)) return { principal: botPrincipal(bot), known: true };
     const graceEnd = bot.previousSecretExpiresAt ?? 0;
     if (bot.previousSecretHash !== null && graceEnd > now && svc.hasher.matches(password, bot.previousSecretHash)) {
@@ -84,7 +84,7 @@ export const password: GrantHandler = {
     const target = await resolveTarget(svc, aud === undefined ? svc.config.defaultAudience : [aud]);
     const scope = narrowScopes(parseScope(params.get('scope')), await allowedScopes(svc, principal, target));
     const refreshToken = newRefreshToken();
-    const now = Date.now();
+    const now = svc.minter.clock.now();
     await svc.store.refreshTokens.insert({
       tokenHash: svc.hasher.hash(refreshToken),
       subjectType: principal.type,

@@ -63,7 +63,7 @@ export const refreshToken: GrantHandler = {
     if (!current) throw invalidGrant('unknown refresh token');
     // The policy of the client the token was issued to; the binding check below makes it the caller's too.
     const policy = current.clientId === client.clientId ? client.refreshPolicy : refreshPolicyFor(svc.config, current.clientId);
-    const now = Date.now();
+    const now = svc.minter.clock.now();
     if (current.status === 'used' && !withinGrace(policy, current.usedAt, now)) return reuseDetected(svc, current, req);
     if (current.status === 'used') {
       if (current.familyExpiresAt <= now) throw invalidGrant('refresh token is expired');
