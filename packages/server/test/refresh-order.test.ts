@@ -31,6 +31,7 @@ describe('refresh grant: mint first, commit last; reuse detected before the chec
     await opened.store.users.create({ email: user.email, passwordHash: await hashPassword(user.password) });
     const minter = real.minter;
     const failing = {
+      clock: minter.clock,
       accessToken: (spec: Parameters<TokenMinter['accessToken']>[0]) => {
         if (failSigning === 'access') return Promise.reject(new Error('simulated signing failure (access token)'));
         return minter.accessToken(spec);
