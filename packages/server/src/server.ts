@@ -6,6 +6,7 @@ import { openStore, type Store } from './store/index.ts';
 import { loadServerKeys } from './crypto/master-key.ts';
 import { SecretHasher } from './crypto/secrets.ts';
 import { Keyring } from './crypto/keyring.ts';
+import { idTokenAlgorithms } from './oauth/clients.ts';
 import { TokenMinter } from './domain/tokens.ts';
 import type { Clock } from './clock.ts';
 import { Events } from './domain/events.ts';
@@ -51,7 +52,7 @@ export async function openServices(config: Config, options: { readonly clock?: C
     defaultAlg: config.signingAlg,
   });
   const apiAlgs = (await store.apis.list()).map((a) => a.signingAlg).filter((a): a is string => !!a);
-  await keyring.load([config.signingAlg, ...(apiAlgs as SigningAlg[])]);
+  await keyring.load([config.signingAlg, ...idTokenAlgorithms(), ...(apiAlgs as SigningAlg[])]);
   const events = new Events(store.audit);
   const minter = new TokenMinter(config.issuer, keyring, store.revocations, options.clock);
   const base: OAuthServices & { readonly config: Config } = {

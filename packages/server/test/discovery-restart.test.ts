@@ -21,16 +21,16 @@ describe('discovery, JWKS and restart', () => {
         assert.deepEqual(d.grant_types_supported, ['client_credentials', 'password', 'refresh_token']);
         assert.ok(d.token_endpoint_auth_methods_supported.includes('client_secret_basic'));
         assert.ok(d.token_endpoint_auth_methods_supported.includes('client_secret_post'));
-        assert.deepEqual(d.id_token_signing_alg_values_supported, ['ES256']);
+        assert.deepEqual(d.id_token_signing_alg_values_supported, ['RS256', 'ES256'], 'OIDC Discovery §3: RS256 for ID tokens');
       }
       const res = await fetch(`${gh.url}/.well-known/jwks.json`);
       assert.match(res.headers.get('content-type') ?? '', /json/);
       const jwks = await res.json();
-      assert.equal(jwks.keys.length, 2, 'the active key and the next one');
+      assert.equal(jwks.keys.length, 4, 'the active key and the next one, for ES256 (access tokens) and RS256 (ID tokens)');
       for (const k of jwks.keys) {
-        assert.equal(k.alg, 'ES256');
+        assert.ok(['ES256', 'RS256'].includes(k.alg));
         assert.equal(k.use, 'sig');
-        assert.equal(k.kty, 'EC');
+        assert.equal(k.kty, k.alg === 'ES256' ? 'EC' : 'RSA');
         assert.ok(k.kid);
         assert.equal(k.d, undefined, 'no private part');
       }

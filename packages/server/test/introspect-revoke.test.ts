@@ -53,7 +53,7 @@ describe('introspection, revocation, userinfo', () => {
     const s = await gh.token({ grant_type: 'password', username: bot.email, password: bot.password });
     const live = await form('/oauth/introspect', { token: s.body.refresh_token }, basic(bot));
     assert.equal(live.body.active, true);
-    assert.equal(live.body.token_type, 'refresh_token');
+    assert.equal(live.body.gh_token_kind, 'refresh_token');
     await gh.token({ grant_type: 'refresh_token', refresh_token: s.body.refresh_token });
     const used = await form('/oauth/introspect', { token: s.body.refresh_token }, basic(bot));
     assert.deepEqual(used.body, { active: false });

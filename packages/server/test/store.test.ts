@@ -160,6 +160,17 @@ for (const backend of backends) {
       assert.equal(await store.refreshTokens.extend('x-3', now, now + 1000), undefined, 'revoked');
     });
 
+    test('refresh tokens: the access tokens issued with a family, unexpired, for revoking the grant', async () => {
+      const now = Date.now();
+      const first = await store.refreshTokens.insert({ ...newToken('acc-1'), accessToken: { jti: 'jti-1', exp: now + 60_000 } });
+      await store.refreshTokens.rotate('acc-1', now, () => ({ ...newToken('acc-2'), accessToken: { jti: 'jti-2', exp: now + 60_000 } }));
+      await store.refreshTokens.rotate('acc-2', now, () => ({ ...newToken('acc-3'), accessToken: { jti: 'jti-old', exp: now - 1 } }));
+      await store.refreshTokens.insert({ ...newToken('acc-other'), accessToken: { jti: 'jti-other', exp: now + 60_000 } });
+      const got = await store.refreshTokens.accessTokensOfFamily(first.familyId, now);
+      assert.deepEqual(got.map((t) => t.jti).sort(), ['jti-1', 'jti-2']);
+      assert.equal(got[0]!.exp, now + 60_000);
+    });
+
     test('refresh tokens: of 8 concurrent rotations of one token exactly one wins', async () => {
       const t = await store.refreshTokens.insert(newToken('race-0'));
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.refreshTokens.rotate('race-0', Date.now(), () => newToken(`race-${i + 1}`))));

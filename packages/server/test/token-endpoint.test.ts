@@ -114,9 +114,12 @@ describe('token endpoint', () => {
     assert.equal(unsupported.body.error, 'unsupported_grant_type');
     const post = (body: string, type = 'application/x-www-form-urlencoded') =>
       fetch(`${gh.url}/oauth/token`, { method: 'POST', headers: { 'content-type': type }, body });
-    const dup = await post(`grant_type=client_credentials&audience=https%3A%2F%2Fdataloy&audience=https%3A%2F%2Fdataloy.dev&client_id=${encodeURIComponent(bot.client_id)}&client_secret=${bot.client_secret}`);
+    const dup = await post(`grant_type=client_credentials&scope=a&scope=b&client_id=${encodeURIComponent(bot.client_id)}&client_secret=${bot.client_secret}`);
     assert.equal(dup.status, 400);
     assert.equal((await dup.json()).error, 'invalid_request');
+    // Several audiences (RFC 8707 §2 allows several resources) are a target question, answered in conformance.test.ts.
+    const twoAudiences = await post(`grant_type=client_credentials&audience=https%3A%2F%2Fdataloy&audience=https%3A%2F%2Fdataloy.dev&client_id=${encodeURIComponent(bot.client_id)}&client_secret=${bot.client_secret}`);
+    assert.equal((await twoAudiences.json()).error, 'invalid_target');
     const badJson = await post('{"grant_type":', 'application/json');
     assert.equal(badJson.status, 400);
     assert.equal((await badJson.json()).error, 'invalid_request');

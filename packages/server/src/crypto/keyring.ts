@@ -8,6 +8,13 @@ import type { SigningKeyRepository } from '../store/signing-keys.ts';
 import { SIGNING_ALGS, type SigningAlg } from '../config.ts';
 import { type JwsSigner, createJwsSigner } from './jws-signer.ts';
 
+/**
+ * OpenID Connect Discovery §3: id_token_signing_alg_values_supported MUST include RS256, and Core §15.1 makes it the
+ * default a relying party may assume. The key ring therefore always holds (and rotates) an RS256 key, whatever the
+ * default algorithm of access tokens.
+ */
+export const ID_TOKEN_DEFAULT_ALG: SigningAlg = 'RS256';
+
 export interface ActiveKey {
   readonly kid: string;
   readonly alg: SigningAlg;
@@ -83,13 +90,18 @@ export class Keyring {
     };
   }
 
-  /** Reads the keys from the store; creates an active and a next key for `alg` when it has none. */
-  async load(ensureAlgs: readonly SigningAlg[] = [this.#opts.defaultAlg]): Promise<void> {
+  /**
+   * Reads the keys from the store; creates an active and a next key for each of `ensureAlgs`, the default
+   * algorithm and RS256 (always held: ID tokens) that has none.
+   */
+  async load(ensureAlgs: readonly SigningAlg[] = []): Promise<void> {
     let stored = await this.#repo.list();
-    for (const alg of new Set(ensureAlgs)) {
-      if (stored.some((k) => k.alg === alg && k.state === 'active')) continue;
-      const now = Date.now();
-      const inserts = [await this.#generate(alg, 'active', now), await this.#generate(alg, 'next', now)];
+    const wanted = [...new Set([this.#opts.defaultAlg, ID_TOKEN_DEFAULT_ALG, ...ensureAlgs])].filter((alg) => !stored.some((k) => k.alg === alg && k.state === 'active'));
+    // Generated together (RSA key generation runs on libuv's pool), stored one algorithm at a time.
+    const now = Date.now();
+    const pairs = await Promise.all(wanted.map((alg) => Promise.all([this.#generate(alg, 'active', now), this.#generate(alg, 'next', now)])));
+    for (const [i, alg] of wanted.entries()) {
+      const inserts = pairs[i]!;
       // Compare-and-set against "no key for this alg", so nodes starting together create one pair.
       const expected = new Map(stored.filter((k) => k.alg === alg).map((k) => [k.kid, k.state] as const));
       const hasNext = stored.find((k) => k.alg === alg && k.state === 'next');

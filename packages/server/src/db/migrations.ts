@@ -295,6 +295,20 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_grant_access_tokens': {
+      // RFC 7009 §2.1: revoking a refresh token also revokes the access tokens of its grant. Every access token
+      // issued under a refresh-token family is recorded here (jti, expiry) until it expires, so revoking the family
+      // can put them in the revocation feed. Families from before this migration have none recorded.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('grant_access_tokens')
+          .addColumn('jti', 'text', (c) => c.primaryKey())
+          .addColumn('family_id', 'text', (c) => c.notNull())
+          .addColumn('exp', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('grant_access_tokens_family').on('grant_access_tokens').column('family_id').execute();
+      },
+    },
   };
 }
 

@@ -80,6 +80,13 @@ export interface RefreshTokensTable {
   used_at: number | null;
 }
 
+/** Access tokens issued under a refresh-token family, for revoking them with it (0005_grant_access_tokens). */
+export interface GrantAccessTokensTable {
+  jti: string;
+  family_id: string;
+  exp: number;
+}
+
 export interface AppTokensTable {
   id: string;
   user_id: string;
@@ -216,6 +223,7 @@ export interface Database {
   apis: ApisTable;
   grants: GrantsTable;
   refresh_tokens: RefreshTokensTable;
+  grant_access_tokens: GrantAccessTokensTable;
   app_tokens: AppTokensTable;
   signing_keys: SigningKeysTable;
   revocations: RevocationsTable;

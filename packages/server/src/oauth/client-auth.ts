@@ -70,6 +70,20 @@ export async function authenticateClient(
   if (basicHeader) {
     ({ id, secret } = parseBasic(basicHeader));
     if (postId !== undefined && postId !== id) throw invalidRequest('client_id does not match the authenticated client');
+    // requests-oauthlib and Go's x/oauth2 send a client without a secret as Basic with an empty password. The
+    // public client has no secret to check, so that identifies it (RFC 6749 §2.1, §3.2.1); a confidential
+    // client's empty secret is checked (and refused) below like any other.
+    if (secret === '') {
+      if (id === publicId) {
+        if (options.allowPublic) return builtinClient(svc, publicId);
+        throw invalidClient(true, 'the public client may not use this endpoint or grant');
+      }
+      const registered = id.includes('@') ? undefined : await findOAuthClient(svc, id);
+      if (registered && registered.type !== 'web') {
+        if (options.allowPublic) return oauthClientOf(registered, 'none');
+        throw invalidClient(true, 'a public client may not use this endpoint or grant');
+      }
+    }
     method = 'client_secret_basic';
   } else if (postSecret !== undefined) {
     if (postId === undefined) throw invalidRequest('client_secret was sent without client_id');

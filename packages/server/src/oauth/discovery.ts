@@ -1,5 +1,6 @@
 // RFC 8414 / OpenID Connect Discovery 1.0 metadata, built once per key change.
 import { OIDC_SCOPES } from './audience.ts';
+import { idTokenAlgorithms } from './clients.ts';
 
 export function discoveryDocument(issuer: string, algs: readonly string[], options: { passwordGrant?: boolean } = {}): Record<string, unknown> {
   return {
@@ -18,7 +19,10 @@ export function discoveryDocument(issuer: string, algs: readonly string[], optio
     scopes_supported: [...OIDC_SCOPES],
     response_types_supported: [],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: [...algs],
+    // OIDC Discovery §3: RS256 MUST be listed (the default ID tokens are signed with); the others with a published
+    // key are there for clients that register another id_token_signed_response_alg, and because resource-server
+    // libraries (express-oauth2-jwt-bearer) read this field as the algorithms of access tokens too.
+    id_token_signing_alg_values_supported: [...new Set([...idTokenAlgorithms(), ...algs])],
     access_token_signing_alg_values_supported: [...algs],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'name', 'nickname', 'picture', 'locale', 'updated_at', 'email', 'email_verified'],
   };

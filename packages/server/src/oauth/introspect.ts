@@ -4,6 +4,7 @@ import { OAuthError, invalidRequest } from './errors.ts';
 import { authenticateClient, type Client } from './client-auth.ts';
 import { BUILTIN_PUBLIC_CLIENTS } from './refresh-policy.ts';
 import { readParams, required, type Params } from './params.ts';
+import { revokeGrant } from './session.ts';
 
 const INACTIVE = Object.freeze({ active: false });
 
@@ -32,7 +33,8 @@ export async function introspect(svc: OAuthServices, body: unknown, authorizatio
     } else {
       return {
         active: true,
-        token_type: 'refresh_token',
+        // RFC 7662 §2.2's token_type is an RFC 6749 §7.1 access token type; a refresh token has none.
+        gh_token_kind: 'refresh_token',
         client_id: rt.clientId,
         sub: rt.subjectType === 'bot' ? `bot|${rt.subjectId}` : rt.subjectId,
         aud: rt.audience.length === 1 ? rt.audience[0] : rt.audience,
@@ -46,7 +48,9 @@ export async function introspect(svc: OAuthServices, body: unknown, authorizatio
   const r = await svc.minter.check(token);
   if (!r.ok) return INACTIVE;
   if (r.claims.gh_token_type === 'app') void svc.store.appTokens.touch(r.claims.jti, Date.now()).catch(() => undefined);
-  return { active: true, token_type: r.claims.gh_token_type === 'app' ? 'app_token' : 'access_token', ...r.claims };
+  // RFC 7662 §2.2 + RFC 6749 §7.1: every Gatehouse access token (app tokens too) is a bearer token; which kind
+  // of Gatehouse token it is goes in gh_token_kind.
+  return { active: true, token_type: 'Bearer', gh_token_kind: r.claims.gh_token_type === 'app' ? 'app_token' : 'access_token', ...r.claims };
 }
 
 function ownedBy(caller: Client, clientId: string): boolean {
@@ -67,7 +71,7 @@ export async function revoke(svc: OAuthServices, body: unknown, authorization: s
     // RFC 7009 §2.1: only the client the token was issued to may revoke it; others get a silent 200. The built-in
     // public clients cannot authenticate, so for them holding the token is all there is (the Dataloop route's too).
     if (!rt || !ownedBy(caller, rt.clientId)) return;
-    await svc.store.refreshTokens.revokeFamily(rt.familyId);
+    await revokeGrant(svc, rt.familyId);
     svc.events.emitEvent({ type: 'token.revoked', outcome: 'success', clientId: caller.clientId, subject: rt.subjectType === 'bot' ? `bot|${rt.subjectId}` : rt.subjectId, detail: { kind: 'refresh_token', family: rt.familyId } });
     return;
   }

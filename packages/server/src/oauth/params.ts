@@ -4,6 +4,9 @@ import { OAuthError, invalidRequest } from './errors.ts';
 
 export type Params = ReadonlyMap<string, string>;
 
+/** The parameters that name what a token is for (RFC 8707 `resource`, Auth0's `audience`). */
+const TARGET_PARAMETERS: readonly string[] = ['resource', 'audience'];
+
 /** A form body as parsed by our content-type parser: repeated names become arrays. */
 export type RawBody = Record<string, string | string[] | unknown> | undefined | null;
 
@@ -13,7 +16,18 @@ export function readParams(body: unknown, allowed?: readonly string[]): Params {
   const out = new Map<string, string>();
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
     if (allowed && !allowed.includes(name)) continue;
-    if (Array.isArray(value)) throw invalidRequest(`parameter "${name}" is included more than once`);
+    if (Array.isArray(value)) {
+      // RFC 8707 §2 lets a client name several resources (and Auth0-style JSON clients send an audience array);
+      // Gatehouse issues a token for one API at a time, and says so rather than "included more than once".
+      if (TARGET_PARAMETERS.includes(name)) {
+        if (value.length === 1 && typeof value[0] === 'string') {
+          if (value[0] !== '') out.set(name, value[0]);
+          continue;
+        }
+        throw new OAuthError('invalid_target', `Gatehouse issues a token for one ${name} per request; send exactly one "${name}"`);
+      }
+      throw invalidRequest(`parameter "${name}" is included more than once`);
+    }
     if (value === null || value === undefined) continue;
     if (typeof value !== 'string') {
       if (typeof value === 'number' || typeof value === 'boolean') {

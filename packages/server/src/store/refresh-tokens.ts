@@ -33,6 +33,18 @@ export interface NewRefreshToken {
   scope: string;
   expiresAt: number;
   familyExpiresAt: number;
+  /** The access token issued with this refresh token, revoked with its family (RFC 7009 §2.1). */
+  accessToken?: IssuedAccessToken | undefined;
+}
+
+/** An access token issued under a family: its jti and expiry (epoch ms). */
+export interface IssuedAccessToken {
+  readonly jti: string;
+  readonly exp: number;
+}
+
+async function recordAccessToken(db: Kysely<Database>, familyId: string, t: IssuedAccessToken | undefined): Promise<void> {
+  if (t) await db.insertInto('grant_access_tokens').values({ jti: t.jti, family_id: familyId, exp: t.exp }).execute();
 }
 
 export type RotateResult =
@@ -87,7 +99,10 @@ export class RefreshTokenRepository {
 
   async insert(t: NewRefreshToken): Promise<RefreshToken> {
     const r = row(t, Date.now());
-    await this.#db.insertInto('refresh_tokens').values(r).execute();
+    await this.#db.transaction().execute(async (tx) => {
+      await tx.insertInto('refresh_tokens').values(r).execute();
+      await recordAccessToken(tx, r.family_id, t.accessToken);
+    });
     return toToken(r);
   }
 
@@ -137,6 +152,7 @@ export class RefreshTokenRepository {
         }
         const next = row({ ...spec, familyId: previous.familyId }, now);
         await tx.insertInto('refresh_tokens').values(next).execute();
+        await recordAccessToken(tx, previous.familyId, spec.accessToken);
         return { outcome: 'rotated', previous, next: toToken(next) };
       }
       if (previous.status === 'used' && graceMs > 0 && previous.usedAt !== null && now - previous.usedAt <= graceMs && previous.familyExpiresAt > now) {
@@ -145,6 +161,7 @@ export class RefreshTokenRepository {
         if (!spec) return { outcome: 'invalid' };
         const next = row({ ...spec, familyId: previous.familyId }, now);
         await tx.insertInto('refresh_tokens').values(next).execute();
+        await recordAccessToken(tx, previous.familyId, spec.accessToken);
         return { outcome: 'reissued', previous, next: toToken(next) };
       }
       if (previous.status === 'used') {
@@ -164,7 +181,7 @@ export class RefreshTokenRepository {
    * Uses a token that does not rotate (the `off` policy): its idle expiry moves to `expiresAt`, if it is still
    * active and unexpired. Returns the token as it was, or undefined when it is not usable.
    */
-  async extend(tokenHash: string, now: number, expiresAt: number): Promise<RefreshToken | undefined> {
+  async extend(tokenHash: string, now: number, expiresAt: number, accessToken?: IssuedAccessToken): Promise<RefreshToken | undefined> {
     const r = await this.#db
       .updateTable('refresh_tokens')
       .set({ expires_at: expiresAt })
@@ -174,12 +191,20 @@ export class RefreshTokenRepository {
       .where('family_expires_at', '>', now)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return undefined;
-    return this.findByHash(tokenHash);
+    const t = await this.findByHash(tokenHash);
+    if (t) await recordAccessToken(this.#db, t.familyId, accessToken);
+    return t;
   }
 
   async revokeFamily(familyId: string): Promise<number> {
     const r = await this.#db.updateTable('refresh_tokens').set({ status: 'revoked' }).where('family_id', '=', familyId).where('status', '!=', 'revoked').executeTakeFirst();
     return Number(r.numUpdatedRows);
+  }
+
+  /** The access tokens issued in a family that have not expired (jti, expiry in ms). */
+  async accessTokensOfFamily(familyId: string, now: number): Promise<IssuedAccessToken[]> {
+    const rows = await this.#db.selectFrom('grant_access_tokens').select(['jti', 'exp']).where('family_id', '=', familyId).where('exp', '>', now).execute();
+    return rows.map((r) => ({ jti: r.jti, exp: Number(r.exp) }));
   }
 
   async revokeSubject(subjectType: 'user' | 'bot', subjectId: string): Promise<number> {
@@ -222,6 +247,7 @@ export class RefreshTokenRepository {
 
   async deleteExpired(now: number): Promise<number> {
     const r = await this.#db.deleteFrom('refresh_tokens').where('family_expires_at', '<', now).executeTakeFirst();
+    await this.#db.deleteFrom('grant_access_tokens').where('exp', '<', now).execute();
     return Number(r.numDeletedRows);
   }
 }

@@ -91,7 +91,7 @@ describe('gatehouse CLI against a running server', () => {
     const next = keys.keys.find((k: any) => k.state === 'next').kid;
     const rot = await gatehouse(['keys', 'rotate'], env);
     ok(rot);
-    assert.match(rot.stdout, new RegExp(`Rotated: ${next} now signing`));
+    assert.match(rot.stdout, new RegExp(`Rotated: (\\S+, )?${next}(, \\S+)? now signing`), 'the default key and the RS256 key of ID tokens');
 
     const user = json(await gatehouse(['users', 'create', 'ops@example.com', '--name', 'Ops', '--password-stdin', '--json'], env, 'piped password 123\n'));
     assert.equal(user.email, 'ops@example.com');

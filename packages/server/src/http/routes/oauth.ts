@@ -6,7 +6,7 @@ import { oauthErrorHandler } from '../errors.ts';
 import { handleTokenRequest } from '../../oauth/token-endpoint.ts';
 import { introspect, revoke } from '../../oauth/introspect.ts';
 import { OAuthError } from '../../oauth/errors.ts';
-import { profileClaims, parseSub, userPrincipal, botPrincipal } from '../../domain/principal.ts';
+import { userinfo } from '../../oauth/userinfo.ts';
 
 export const OAUTH_BODY_LIMIT = 16 * 1024;
 
@@ -29,8 +29,22 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
 
   app.post('/oauth/revoke', opts, async (req, reply) => {
     await revoke(ctx, req.body, req.headers.authorization, req.ip);
-    return noStore(reply).code(200).send();
+    // RFC 7009 §2.2 only asks for a 200; an empty JSON object is what every client parses (some refuse no body).
+    return noStore(reply).code(200).type('application/json; charset=utf-8').send({});
   });
+
+  // RFC 9110 §15.5.6: a known resource asked with a method it does not support is 405 with Allow; the body
+  // stays the OAuth error shape these endpoints speak.
+  for (const url of ['/oauth/token', '/oauth/introspect', '/oauth/revoke']) {
+    app.route({
+      method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+      url,
+      ...opts,
+      handler: async (req) => {
+        throw new OAuthError('invalid_request', `${req.method} is not allowed here; send POST.`, { status: 405, headers: { allow: 'POST' } });
+      },
+    });
+  }
 
   app.get('/oauth/revocations', opts, async (req: FastifyRequest<{ Querystring: { since?: string } }>, reply) => {
     const since = req.query.since ?? '0';
@@ -43,22 +57,15 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     return reply.header('cache-control', 'no-cache').send({ revoked, subjects, cursor });
   });
 
-  const userinfo = async (req: FastifyRequest, reply: FastifyReply) => {
-    const h = req.headers.authorization;
-    const m = h ? /^Bearer +(\S+)$/i.exec(h) : null;
-    const fail = (error: string, description: string) =>
-      new OAuthError('invalid_request', description, { status: 401, headers: { 'www-authenticate': `Bearer error="${error}", error_description="${description}"` } });
-    if (!m) throw fail('invalid_request', 'Bearer token required');
-    const r = await ctx.minter.check(m[1]!);
-    if (!r.ok) throw fail('invalid_token', r.message);
-    const { type, id } = parseSub(r.claims.sub);
-    const principal =
-      type === 'user'
-        ? await ctx.store.users.findById(id).then((u) => u && userPrincipal(u))
-        : await ctx.store.bots.findById(id).then((b) => b && botPrincipal(b));
-    if (!principal) throw fail('invalid_token', 'The account no longer exists');
-    return noStore(reply).send({ sub: r.claims.sub, ...profileClaims(principal) });
+  const userinfoRoute = async (req: FastifyRequest, reply: FastifyReply) => {
+    const r = await userinfo(ctx, req.headers.authorization);
+    noStore(reply);
+    if (r.ok) return reply.send(r.claims);
+    // RFC 6750 §3: the challenge names the error, except when the request carried no token (§3.1).
+    const challenge = r.error ? `Bearer realm="gatehouse", error="${r.error}", error_description="${r.description}"` : 'Bearer realm="gatehouse"';
+    reply.code(r.status).header('www-authenticate', challenge);
+    return r.error ? reply.send({ error: r.error, error_description: r.description }) : reply.send();
   };
-  app.get('/oauth/userinfo', opts, userinfo);
-  app.post('/oauth/userinfo', opts, userinfo);
+  app.get('/oauth/userinfo', opts, userinfoRoute);
+  app.post('/oauth/userinfo', opts, userinfoRoute);
 }

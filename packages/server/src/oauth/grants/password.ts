@@ -3,7 +3,7 @@
 import { OAuthError } from '../errors.ts';
 import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope, required } from '../params.ts';
-import { allowedScopes, issueSession, newRefreshToken, principalProject } from '../session.ts';
+import { accessTokenRecord, allowedScopes, mintSession, newRefreshToken, principalProject, sessionResponse } from '../session.ts';
 import { burnPasswordCheck, verifyPassword } from '../../crypto/passwords.ts';
 import { type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
@@ -83,6 +83,7 @@ export const password: GrantHandler = {
     const aud = requestedAudience(params);
     const target = await resolveTarget(svc, aud === undefined ? svc.config.defaultAudience : [aud]);
     const scope = narrowScopes(parseScope(params.get('scope')), await allowedScopes(svc, principal, target));
+    const session = await mintSession(svc, principal, client, target, scope);
     const refreshToken = newRefreshToken();
     const now = svc.minter.clock.now();
     await svc.store.refreshTokens.insert({
@@ -96,8 +97,9 @@ export const password: GrantHandler = {
       // grace period after a rotation, opens nothing that outlives that period.
       expiresAt: Math.min(now + Math.min(client.refreshPolicy.idleSeconds, client.refreshPolicy.absoluteSeconds) * 1000, checked.secretEndsAt ?? Infinity),
       familyExpiresAt: Math.min(now + client.refreshPolicy.absoluteSeconds * 1000, checked.secretEndsAt ?? Infinity),
+      accessToken: accessTokenRecord(session),
     });
-    const res = await issueSession(svc, principal, client, target, scope, refreshToken);
+    const res = sessionResponse(session, refreshToken);
     svc.events.emitEvent({
       type: 'token.issued',
       outcome: 'success',

@@ -8,7 +8,7 @@
 import { OAuthError } from '../errors.ts';
 import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope, required } from '../params.ts';
-import { allowedScopes, issueSession, newRefreshToken, principalProject } from '../session.ts';
+import { accessTokenRecord, allowedScopes, mintSession, newRefreshToken, principalProject, sessionResponse } from '../session.ts';
 import { BOT_SUB_PREFIX, type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
 import { type RefreshPolicy, refreshPolicyFor } from '../refresh-policy.ts';
@@ -89,14 +89,16 @@ export const refreshToken: GrantHandler = {
     // 4. Mint the access token, the ID token and the successor (with rotation off, the token itself is returned).
     const idleExpiry = Math.min(now + policy.idleSeconds * 1000, current.familyExpiresAt);
     if (policy.rotation === 'off' && current.status === 'active') {
-      const res = await issueSession(svc, principal, client, target, scope, presented);
+      const session = await mintSession(svc, principal, client, target, scope);
       // 5. Commit: the token's idle lifetime starts again; revoked or expired meanwhile, it gets nothing.
-      if (!(await svc.store.refreshTokens.extend(hash, now, idleExpiry))) throw invalidGrant('refresh token is no longer usable');
+      if (!(await svc.store.refreshTokens.extend(hash, now, idleExpiry, accessTokenRecord(session)))) throw invalidGrant('refresh token is no longer usable');
+      const res = sessionResponse(session, presented);
       svc.events.emitEvent({ ...eventBase(current, req, principal), type: 'token.issued', outcome: 'success', audience: current.audience.join(' ') });
       return res;
     }
     const next = newRefreshToken();
-    const res = await issueSession(svc, principal, client, target, scope, next);
+    const session = await mintSession(svc, principal, client, target, scope);
+    const res = sessionResponse(session, next);
 
     // 5. Commit the rotation. Of concurrent uses of one token exactly one claims it; the others are reuse, or
     // under `grace` get successors of their own.
@@ -112,6 +114,7 @@ export const refreshToken: GrantHandler = {
         scope: prev.scope, // the family keeps its scope; a narrowed request narrows only this access token
         expiresAt: idleExpiry,
         familyExpiresAt: prev.familyExpiresAt,
+        accessToken: accessTokenRecord(session), // revoked with the family (RFC 7009 §2.1)
       }),
       { graceMs: policy.rotation === 'grace' ? policy.graceSeconds * 1000 : 0 },
     );
