@@ -12,7 +12,7 @@ import type { Clock } from './clock.ts';
 import { Events } from './domain/events.ts';
 import { AppTokens } from './domain/app-tokens.ts';
 import { TokenReuseCache } from './domain/token-reuse.ts';
-import { generatePassword, hashPassword } from './crypto/passwords.ts';
+import { generatePassword, hashPassword, verifyPassword } from './crypto/passwords.ts';
 import { buildApp } from './http/app.ts';
 import { isUniqueViolation } from './store/json.ts';
 import { Cluster } from './cluster/index.ts';
@@ -70,7 +70,10 @@ export async function openServices(config: Config, options: { readonly clock?: C
 }
 
 export async function ensureAdmin(config: Config, store: Store, print: (line: string) => void): Promise<void> {
-  if ((await store.users.count()) > 0) return;
+  if ((await store.users.count()) > 0) {
+    if (config.adminEmail !== undefined || config.adminPassword !== undefined) await warnAdminNotApplied(config, store, print);
+    return;
+  }
   const email = config.adminEmail ?? DEFAULT_ADMIN_EMAIL;
   const password = config.adminPassword ?? generatePassword();
   try {
@@ -85,6 +88,23 @@ export async function ensureAdmin(config: Config, store: Store, print: (line: st
     print(`Created the admin user ${email} with password: ${password}`);
     print('This password is shown once. Store it now, or set GATEHOUSE_ADMIN_PASSWORD on the first start.');
   }
+}
+
+/**
+ * The admin variables only create the first admin. When they are set on a store that already has users and do not
+ * describe an existing admin as it is, say so (a restart with other values silently kept the old admin, and the
+ * README's tour failed later with nothing to show why), and how to make them apply.
+ */
+async function warnAdminNotApplied(config: Config, store: Store, print: (line: string) => void): Promise<void> {
+  const existing = config.adminEmail !== undefined ? await store.users.findByEmail(config.adminEmail) : undefined;
+  const matches =
+    existing !== undefined && existing.isAdmin && (config.adminPassword === undefined || (await verifyPassword(config.adminPassword, existing.passwordHash)));
+  if (matches) return;
+  const where = config.databaseUrl ? 'the database' : `the data dir ${config.dataDir}`;
+  print(
+    `warning: GATEHOUSE_ADMIN_EMAIL/GATEHOUSE_ADMIN_PASSWORD are set but not applied: ${where} already has an admin, and they only create ` +
+      'the first one. Start with an empty data dir to apply them (e.g. --data-dir ./.gatehouse-tour), or sign in as the existing admin.',
+  );
 }
 
 export async function startServer(initial: Config, options: StartOptions = {}): Promise<RunningServer> {

@@ -79,6 +79,10 @@ describe('discovery, JWKS and restart', () => {
       assert.equal(r.status, 200);
       assert.match(second.logs(), /ready/);
       assert.doesNotMatch(second.logs(), /Created the admin user/, 'the admin is created only on the first start');
+      // Issue 17 (README tour): variables that cannot apply say so, and how to make them apply, without echoing them.
+      assert.match(second.logs(), /GATEHOUSE_ADMIN_EMAIL\/GATEHOUSE_ADMIN_PASSWORD are set but not applied: .* already has an admin/);
+      assert.match(second.logs(), /--data-dir/);
+      assert.doesNotMatch(second.logs(), /ignored-on-restart/);
     } finally {
       await second.stop();
     }
