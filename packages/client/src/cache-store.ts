@@ -1,4 +1,5 @@
 import type { Token } from './token.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 /**
  * Where tokens live between calls. Every method may return a promise, so a Redis or file store fits;
@@ -13,20 +14,21 @@ export interface CacheStore {
 }
 
 /** The built-in store: a Map with expiry. Synchronous, so the warm path never waits on I/O. */
-export function memoryStore(): CacheStore {
+export function memoryStore(options: { clock?: Clock } = {}): CacheStore {
+  const clock = options.clock ?? systemClock;
   const entries = new Map<string, { value: Token; expiresAt: number }>();
   return {
     get(key) {
       const entry = entries.get(key);
       if (!entry) return undefined;
-      if (entry.expiresAt <= Date.now()) {
+      if (entry.expiresAt <= clock.now()) {
         entries.delete(key);
         return undefined;
       }
       return entry.value;
     },
     set(key, value, ttlMs) {
-      entries.set(key, { value, expiresAt: Date.now() + Math.max(0, ttlMs) });
+      entries.set(key, { value, expiresAt: clock.now() + Math.max(0, ttlMs) });
     },
     delete(key) {
       entries.delete(key);

@@ -4,6 +4,7 @@ import { defaultStore, isToken, type CacheStore } from './cache-store.ts';
 import { GatehouseError } from './errors.ts';
 import { refreshAt, resolvePolicy, usableUntil, type RefreshPolicy } from './policy.ts';
 import type { CachingTokenProvider, GetTokenOptions, Token } from './token.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 /** How a provider gets a fresh token; `current` is the newest token known (its refresh token, if any, is the live one). */
 export type FetchToken = (current: Token | undefined, signal: AbortSignal) => Promise<Token>;
@@ -14,6 +15,8 @@ export interface CacheOptions extends Partial<RefreshPolicy> {
   retry?: Partial<RetryOptions>;
   /** Called when the cache store throws; the SDK then carries on as if the entry were missing. */
   onCacheError?: (error: unknown) => void;
+  /** The time refresh points, expiry and backoff are measured by; default `clock.now()`. Tests step one instead of sleeping. */
+  clock?: Clock;
 }
 
 /** One token request in flight for a key, however many callers wait for it. */
@@ -51,6 +54,7 @@ export function cachedProvider(key: string, fetchToken: FetchToken, options: Cac
     clockSkewMs: options.clockSkewMs,
   } as Partial<RefreshPolicy>);
   const retry = resolveRetry(options.retry);
+  const clock = options.clock ?? systemClock;
   let flights = flightsByStore.get(store);
   if (!flights) flightsByStore.set(store, (flights = new Map()));
   const inFlight = flights;
@@ -88,7 +92,7 @@ export function cachedProvider(key: string, fetchToken: FetchToken, options: Cac
 
   async function writeStore(token: Token): Promise<void> {
     try {
-      await store.set(key, token, usableUntil(token, policy) - Date.now());
+      await store.set(key, token, usableUntil(token, policy) - clock.now());
     } catch (error) {
       reportCacheError(error);
     }
@@ -100,7 +104,7 @@ export function cachedProvider(key: string, fetchToken: FetchToken, options: Cac
     for (let attempt = 1; ; attempt++) {
       try {
         const token = await fetchToken(base, signal);
-        if (Date.now() >= usableUntil(token, policy)) {
+        if (clock.now() >= usableUntil(token, policy)) {
           throw new GatehouseError('token_expired', 'The token endpoint issued a token that expires within the clock-skew allowance.');
         }
         await writeStore(token);
@@ -125,7 +129,7 @@ export function cachedProvider(key: string, fetchToken: FetchToken, options: Cac
       },
       (error: unknown) => {
         failedFlights++;
-        nextBackgroundAttempt = Date.now() + backoffDelay(failedFlights, retry);
+        nextBackgroundAttempt = clock.now() + backoffDelay(failedFlights, retry);
         throw error;
       },
     ).finally(() => {
@@ -147,19 +151,19 @@ export function cachedProvider(key: string, fetchToken: FetchToken, options: Cac
   }
 
   function refreshInBackground(): void {
-    if (inFlight.has(key) || Date.now() < nextBackgroundAttempt) return;
+    if (inFlight.has(key) || clock.now() < nextBackgroundAttempt) return;
     // Failure is recorded by the flight (backoff); callers keep getting the still-usable token meanwhile.
     startFlight(true).promise.then(adopt, () => {});
   }
 
   async function getToken(options: GetTokenOptions = {}): Promise<Token> {
-    const now = Date.now();
+    const now = clock.now();
     if (!options.forceRefresh && current && now < currentRefreshAt) return current;
     throwIfAborted(options.signal);
     let stale: Token | undefined;
     if (!options.forceRefresh) {
       const best = adopt(await readStore());
-      const later = Date.now();
+      const later = clock.now();
       if (best && later < currentRefreshAt) return best;
       if (best && later < currentUsableUntil) {
         refreshInBackground();

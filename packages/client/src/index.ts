@@ -8,6 +8,7 @@ export { decodeJwt, decodeProtectedHeader, type JwtClaims, type JwtHeader } from
 export { discover, clearDiscoveryCache, type DiscoveryDocument } from './discovery.ts';
 export { GatehouseError, isGatehouseError, type GatehouseErrorCode } from './errors.ts';
 export { memoryStore, type CacheStore } from './cache-store.ts';
+export { systemClock, type Clock } from './clock.ts';
 export type { CacheOptions, FetchToken } from './cached-provider.ts';
 export { cachedProvider, cacheKey } from './cached-provider.ts';
 export type { RefreshPolicy } from './policy.ts';

@@ -1,6 +1,7 @@
 import { discover, normalizeIssuer } from './discovery.ts';
 import { errorFromResponse, readJsonOrEmpty, send, type HttpOptions } from './http.ts';
 import { tokenFromResponse, type Token } from './token.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -35,7 +36,7 @@ export async function requestToken(
   config: EndpointConfig,
   params: Record<string, string | undefined>,
   client: ClientAuth | undefined,
-  options: HttpOptions,
+  options: HttpOptions & { clock?: Clock | undefined },
 ): Promise<Token> {
   const url = await resolveTokenEndpoint(config, options);
   const body = new URLSearchParams();
@@ -47,7 +48,7 @@ export async function requestToken(
     body.set('client_id', client.clientId);
     body.set('client_secret', client.clientSecret);
   }
-  const requestedAt = Date.now();
+  const requestedAt = (options.clock ?? systemClock).now();
   const response = await send(url, { method: 'POST', headers, body }, options);
   const json = await readJsonOrEmpty(response, url);
   if (!response.ok) throw errorFromResponse(response.status, json, url);

@@ -1,17 +1,27 @@
 // The caching rules on their own, driven by a scripted token source (the dependency, not the thing under test).
+// Time-dependent rules run on a stepped clock (the `clock` option): refresh points, expiry and backoff are reached
+// by advancing it, never by sleeping.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cachedProvider, GatehouseError, memoryStore, type CacheStore, type Token } from '../src/index.ts';
+import { cachedProvider, clientCredentials, GatehouseError, memoryStore, type CacheStore, type Token } from '../src/index.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function token(lifetimeMs: number, n: number): Token {
-  const now = Date.now();
+/** A clock the test moves by hand. */
+function steppedClock() {
+  let t = 1_700_000_000_000;
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+}
+
+function token(lifetimeMs: number, n: number, now = Date.now()): Token {
   return { accessToken: `t${n}`, tokenType: 'Bearer', issuedAt: now, expiresAt: now + lifetimeMs };
 }
 
-/** A token source that counts calls and can be told to fail or to be slow. */
-function source(lifetimeMs: number) {
+/** Lets the flights started by the last call settle (the scripted source answers without waiting). */
+const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve)); };
+
+/** A token source that counts calls and can be told to fail or to be slow; issued at `clock`'s time. */
+function source(lifetimeMs: number, clock?: { now(): number }) {
   const state = { calls: 0, fail: undefined as GatehouseError | undefined, delayMs: 0, signals: [] as AbortSignal[] };
   const fetchToken = async (_current: Token | undefined, signal: AbortSignal): Promise<Token> => {
     state.calls++;
@@ -19,7 +29,7 @@ function source(lifetimeMs: number) {
     if (state.delayMs) await sleep(state.delayMs);
     if (signal.aborted) throw new GatehouseError('aborted', 'aborted');
     if (state.fail) throw state.fail;
-    return token(lifetimeMs, state.calls);
+    return token(lifetimeMs, state.calls, clock?.now());
   };
   return { state, fetchToken };
 }
@@ -56,44 +66,51 @@ describe('cachedProvider', () => {
   });
 
   it('refreshes in the background after the refresh point, serving the old token meanwhile', async () => {
-    const { state, fetchToken } = source(400); // refresh at half-life (200 ms): 60 s-before would be "always"
-    const p = cachedProvider('k', fetchToken, { cache: memoryStore() });
+    const clock = steppedClock();
+    const { state, fetchToken } = source(60_000, clock); // refresh at half-life (30 s): 60 s-before would be "always"
+    const p = cachedProvider('k', fetchToken, { cache: memoryStore({ clock }), clock });
     const first = await p.getToken();
-    await sleep(250);
+    clock.advance(29_999);
+    assert.equal(await p.getToken(), first);
+    assert.equal(state.calls, 1, 'before the refresh point: no request');
+    clock.advance(2);
     assert.equal((await p.getToken()).accessToken, first.accessToken, 'still usable: served without waiting');
-    await sleep(20);
+    await settle();
     assert.equal(state.calls, 2);
     assert.equal((await p.getToken()).accessToken, 't2');
   });
 
   it('keeps serving the still-valid token when refreshes fail, backing off between attempts', async () => {
-    const { state, fetchToken } = source(1000);
-    const p = cachedProvider('k', fetchToken, { cache: memoryStore(), retry: { attempts: 1, baseDelayMs: 100, maxDelayMs: 100 } });
+    const clock = steppedClock();
+    const { state, fetchToken } = source(600_000, clock);
+    const retry = { attempts: 1, baseDelayMs: 1_000, maxDelayMs: 1_000 };
+    const p = cachedProvider('k', fetchToken, { cache: memoryStore({ clock }), retry, clock });
     await p.getToken();
-    await sleep(520);
+    clock.advance(480_001); // past the refresh point (0.8 of the lifetime), far from expiry
     state.fail = new GatehouseError('server_error', 'down');
-    const started = Date.now();
     for (let i = 0; i < 20; i++) {
       assert.equal((await p.getToken()).accessToken, 't1');
-      await sleep(5);
+      await settle();
     }
-    // Each failure pushes the next attempt 50–100 ms out: never one attempt per call.
-    const attempts = state.calls - 1;
-    assert.ok(attempts >= 1 && attempts <= Math.ceil((Date.now() - started) / 50) + 1, `attempts while failing: ${attempts}`);
-    assert.ok(attempts < 20);
+    assert.equal(state.calls - 1, 1, 'one failed attempt, then the backoff: never one attempt per call');
+    clock.advance(1_000); // the longest backoff (half of each delay is random)
+    await p.getToken();
+    await settle();
+    assert.equal(state.calls - 1, 2, 'after the backoff, one more attempt');
     state.fail = undefined;
-    await sleep(120);
+    clock.advance(1_000);
     await p.getToken(); // past the backoff: starts a new background attempt, which now succeeds
-    await sleep(10);
+    await settle();
     assert.notEqual((await p.getToken()).accessToken, 't1', 'recovered once the source works again');
   });
 
   it('never hands out a token past exp minus skew: throws the typed refresh error instead', async () => {
-    const { state, fetchToken } = source(300);
-    const p = cachedProvider('k', fetchToken, { cache: memoryStore(), retry: fastRetry });
+    const clock = steppedClock();
+    const { state, fetchToken } = source(300_000, clock);
+    const p = cachedProvider('k', fetchToken, { cache: memoryStore({ clock }), retry: fastRetry, clock });
     await p.getToken();
     state.fail = new GatehouseError('network', 'Could not reach x');
-    await sleep(300);
+    clock.advance(300_000 - 30_000); // exp minus the skew allowance (30 s)
     const before = state.calls;
     await assert.rejects(p.getToken(), (error: unknown) => {
       assert.ok(error instanceof GatehouseError);
@@ -202,5 +219,25 @@ describe('cachedProvider', () => {
     const tb = await b.getToken();
     assert.equal(tb.accessToken, ta.accessToken);
     assert.equal(two.state.calls, 0);
+  });
+
+  it('a provider takes the clock too: its tokens are timed by it, and it refreshes when the clock says so', async () => {
+    const clock = steppedClock();
+    let requests = 0;
+    const fetch = async () => new Response(JSON.stringify({ access_token: `a${++requests}`, token_type: 'Bearer', expires_in: 60 }), { headers: { 'content-type': 'application/json' } });
+    const p = clientCredentials({
+      issuer: 'https://gatehouse.example', tokenEndpoint: 'https://gatehouse.example/oauth/token',
+      clientId: 'bot@example', clientSecret: 's', audience: 'https://api.example', fetch, clock, cache: memoryStore({ clock }),
+    });
+    const first = await p.getToken();
+    assert.equal(first.issuedAt, clock.now());
+    assert.equal(first.expiresAt, clock.now() + 60_000);
+    clock.advance(29_000);
+    assert.equal((await p.getToken()).accessToken, 'a1');
+    clock.advance(2_000); // past half the lifetime
+    await p.getToken();
+    await settle();
+    assert.equal((await p.getToken()).accessToken, 'a2');
+    assert.equal(requests, 2);
   });
 });

@@ -36,6 +36,7 @@ export function clientCredentials(options: ClientCredentialsOptions): CachingTok
       signal,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      clock: options.clock,
     }),
     options,
   );

@@ -5,6 +5,7 @@ import type { HttpOptions } from '../http.ts';
 import { requestToken, type ClientAuth, type ClientAuthMethod } from '../token-endpoint.ts';
 import type { CachingTokenProvider, Token } from '../token.ts';
 import { requireString, scopeString, type ProviderOptions } from './options.ts';
+import type { Clock } from '../clock.ts';
 
 export interface PasswordLoginOptions extends ProviderOptions {
   /** The user's (or bot's) email. */
@@ -35,10 +36,11 @@ export function passwordLogin(options: PasswordLoginOptions): CachingTokenProvid
   const endpoint = { issuer, ...(options.tokenEndpoint ? { tokenEndpoint: options.tokenEndpoint } : {}) };
   const key = cacheKey([issuer, 'password', options.clientId, username, options.audience, scope]);
 
-  const http = (signal: AbortSignal): HttpOptions => ({
+  const http = (signal: AbortSignal): HttpOptions & { clock?: Clock | undefined } => ({
     signal,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    clock: options.clock,
   });
   const login = (signal: AbortSignal): Promise<Token> => requestToken(
     endpoint,
