@@ -62,6 +62,10 @@ export interface Config {
   readonly auditRetentionDays: number;
   readonly auditBufferMax: number;
   readonly sweepIntervalSeconds: number;
+  readonly sessionIdleSeconds: number;
+  readonly sessionAbsoluteSeconds: number;
+  readonly installationName: string;
+  readonly installationLogo: string | undefined;
 }
 
 /** How a client's refresh tokens rotate: every use (`strict`), every use with a window in which the token just spent
@@ -121,6 +125,10 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'auditRetentionDays', env: 'GATEHOUSE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, min: 0, max: 36_500, doc: 'Audit events older than this many days are deleted by the expiry sweep; 0 keeps them for ever.' },
   { key: 'auditBufferMax', env: 'GATEHOUSE_AUDIT_BUFFER_MAX', kind: 'int', default: 50_000, min: 500, max: 10_000_000, doc: 'Audit events a node keeps in memory while the database cannot take them (they are retried with backoff). Past this bound the oldest are dropped, with an error in the log and gatehouse_audit_events_dropped_total counting them.' },
   { key: 'sweepIntervalSeconds', env: 'GATEHOUSE_SWEEP_INTERVAL_SECONDS', kind: 'int', default: 3600, min: 1, max: 86_400, doc: 'How often each node deletes expired rows: refresh token families past their absolute lifetime, revocation entries past the expiry of what they revoke, expired app tokens, and audit events past GATEHOUSE_AUDIT_RETENTION_DAYS.' },
+  { key: 'sessionIdleSeconds', env: 'GATEHOUSE_SESSION_IDLE_SECONDS', kind: 'int', default: 86400, min: 60, max: 31_536_000, doc: 'A browser session (the login page\'s cookie) unused this long ends.' },
+  { key: 'sessionAbsoluteSeconds', env: 'GATEHOUSE_SESSION_ABSOLUTE_SECONDS', kind: 'int', default: 14 * 86400, min: 60, max: 31_536_000, doc: 'A browser session ends this long after the login that started it, however often it is used.' },
+  { key: 'installationName', env: 'GATEHOUSE_INSTALLATION_NAME', kind: 'string', default: 'Gatehouse', doc: 'The name the login, consent and device pages show.' },
+  { key: 'installationLogo', env: 'GATEHOUSE_INSTALLATION_LOGO', kind: 'string', default: undefined, doc: 'A logo for those pages: a path on this server or a data: URI (no third-party assets are loaded).' },
 ];
 
 export class ConfigError extends Error {}

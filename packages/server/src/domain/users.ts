@@ -3,6 +3,7 @@
 import type { User } from '../store/users.ts';
 import { hashPassword, verifyPassword } from '../crypto/passwords.ts';
 import { type Actor, isAdmin, requireAdmin } from './caller.ts';
+import { endUserSessions } from './sessions.ts';
 import { DomainError, notFound, unique } from './errors.ts';
 import type { ManagementServices } from './services.ts';
 
@@ -75,6 +76,7 @@ export async function changePassword(svc: ManagementServices, actor: Actor, curr
   checkPassword(next);
   await svc.store.users.setPassword(user.id, await hashPassword(next));
   const revoked = await svc.store.refreshTokens.revokeSubject('user', user.id);
+  await endUserSessions(svc, user.id, 'password_changed');
   svc.events.emitEvent({ type: 'user.password_changed', outcome: 'success', subject: actor.sub, detail: { refresh_tokens_revoked: revoked } });
   return undefined;
 }

@@ -13,6 +13,7 @@ import { managementRoutes } from './routes/management/index.ts';
 import { ErrorBody } from './routes/management/schemas.ts';
 import { openApiOptions } from './openapi.ts';
 import { swaggerUiRoutes } from './swagger-ui.ts';
+import { browserRoutes } from './routes/browser.ts';
 import { lazyCompilers } from './lazy-compilers.ts';
 import { TOKEN_ROUTES, installMetrics } from '../ops/http.ts';
 import { tokenRateLimit } from '../cluster/rate-limit.ts';
@@ -104,6 +105,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
 
   await app.register(wellKnownRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
+  await app.register(browserRoutes, { ctx });
   await app.register(seedTokenRoutes, { ctx });
   await app.register(seedAppTokenRoutes, { ctx });
   await app.register(managementRoutes, { ctx });

@@ -27,6 +27,11 @@ export interface OAuthServices {
     | 'appTokenMaxSeconds'
     | 'passwordGrant'
     | 'signingAlg'
+    | 'sessionIdleSeconds'
+    | 'sessionAbsoluteSeconds'
+    | 'installationName'
+    | 'installationLogo'
+    | 'signup'
   >;
   readonly store: Store;
   readonly hasher: SecretHasher;

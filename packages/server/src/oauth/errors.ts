@@ -13,6 +13,17 @@ export type OAuthErrorCode =
   | 'unsupported_token_type'
   | 'slow_down'
   | 'server_error'
+  /** RFC 6749 §4.1.2.1 and OpenID Connect Core §3.1.2.6: errors of the authorization endpoint. */
+  | 'unsupported_response_type'
+  | 'invalid_request_object'
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
+  /** RFC 8628 §3.5: the device grant's answers while the user has not decided. */
+  | 'authorization_pending'
+  | 'expired_token'
   /** RFC 6749 §4.1.2.1: the server cannot answer right now (the database, or too many password checks): 503 with Retry-After. */
   | 'temporarily_unavailable';
 
@@ -28,6 +39,15 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unsupported_token_type: 400,
   slow_down: 429,
   server_error: 500,
+  unsupported_response_type: 400,
+  invalid_request_object: 400,
+  login_required: 400,
+  consent_required: 400,
+  interaction_required: 400,
+  request_not_supported: 400,
+  request_uri_not_supported: 400,
+  authorization_pending: 400,
+  expired_token: 400,
   temporarily_unavailable: 503,
 };
 

@@ -21,6 +21,8 @@ const ROUTES = [
   'DELETE /api/v1/projects/{projectId}/bots/{botId}',
   'POST /api/v1/projects/{projectId}/bots/{botId}/rotate-secret',
   'PUT /api/v1/projects/{projectId}/bots/{botId}/password-grant',
+  'GET /api/v1/users/me/sessions',
+  'DELETE /api/v1/users/me/sessions/{sessionId}',
   'GET /api/v1/projects/{projectId}/clients',
   'POST /api/v1/projects/{projectId}/clients',
   'GET /api/v1/projects/{projectId}/clients/{clientId}',

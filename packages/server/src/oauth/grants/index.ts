@@ -1,7 +1,8 @@
 // The registry of grants, by grant_type.
+import { authorizationCode } from './authorization-code.ts';
 import { clientCredentials } from './client-credentials.ts';
 import { password } from './password.ts';
 import { refreshToken } from './refresh-token.ts';
 import type { GrantHandler } from './types.ts';
 
-export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map([clientCredentials, password, refreshToken].map((g) => [g.grantType, g]));
+export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map([authorizationCode, clientCredentials, password, refreshToken].map((g) => [g.grantType, g]));

@@ -5,6 +5,7 @@ import { projectRoutes } from './projects.ts';
 import { memberRoutes } from './members.ts';
 import { botRoutes } from './bots.ts';
 import { clientRoutes } from './clients.ts';
+import { sessionRoutes } from './sessions.ts';
 import { apiRoutes } from './apis.ts';
 import { appTokenRoutes } from './app-tokens.ts';
 import { keyRoutes } from './keys.ts';
@@ -21,6 +22,7 @@ export async function managementRoutes(app: FastifyInstance, { ctx }: { ctx: App
   await app.register(memberRoutes, { ctx });
   await app.register(botRoutes, { ctx });
   await app.register(clientRoutes, { ctx });
+  await app.register(sessionRoutes, { ctx });
   await app.register(apiRoutes, { ctx });
   await app.register(appTokenRoutes, { ctx });
   await app.register(keyRoutes, { ctx });
