@@ -110,7 +110,7 @@ describe('token endpoint', () => {
   test('request errors: grant_type missing or unknown, duplicate parameters, bad bodies', async () => {
     const none = await gh.token({ client_id: bot.client_id });
     assert.equal(none.body.error, 'invalid_request');
-    const unsupported = await gh.token({ ...cc(), grant_type: 'authorization_code' });
+    const unsupported = await gh.token({ ...cc(), grant_type: 'urn:example:not-a-grant' });
     assert.equal(unsupported.body.error, 'unsupported_grant_type');
     const post = (body: string, type = 'application/x-www-form-urlencoded') =>
       fetch(`${gh.url}/oauth/token`, { method: 'POST', headers: { 'content-type': type }, body });
