@@ -1,6 +1,7 @@
 // RFC 8414 / OpenID Connect Discovery 1.0 metadata, built once per key change.
 import { OIDC_SCOPES } from './audience.ts';
 import { idTokenAlgorithms } from './clients.ts';
+import { DEVICE_CODE_GRANT } from '../domain/oauth-clients.ts';
 
 export function discoveryDocument(issuer: string, algs: readonly string[], options: { passwordGrant?: boolean } = {}): Record<string, unknown> {
   return {
@@ -13,8 +14,9 @@ export function discoveryDocument(issuer: string, algs: readonly string[], optio
     userinfo_endpoint: `${issuer}/oauth/userinfo`,
     revocation_feed_endpoint: `${issuer}/oauth/revocations`,
     end_session_endpoint: `${issuer}/oauth/logout`,
+    device_authorization_endpoint: `${issuer}/oauth/device_authorization`,
     // With the password grant turned off (GATEHOUSE_PASSWORD_GRANT=false), clients are not told it exists.
-    grant_types_supported: options.passwordGrant === false ? ['authorization_code', 'client_credentials', 'refresh_token'] : ['authorization_code', 'client_credentials', 'password', 'refresh_token'],
+    grant_types_supported: options.passwordGrant === false ? ['authorization_code', 'client_credentials', 'refresh_token', DEVICE_CODE_GRANT] : ['authorization_code', 'client_credentials', 'password', 'refresh_token', DEVICE_CODE_GRANT],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'bearer'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { parseForm } from '../form-parser.ts';
 import { PAGE_CSP, STYLESHEET, STYLESHEET_PATH, type Theme } from '../pages/html.ts';
-import { consentPage, errorPage, loginPage, logoutPage, messagePage } from '../pages/pages.ts';
+import { consentPage, deviceConfirmPage, deviceEntryPage, errorPage, loginPage, logoutPage, messagePage } from '../pages/pages.ts';
+import { DEVICE_PATH, USER_CODE_ACCOUNT, decideDevice, deviceScopes, findByUserCode, normalizeUserCode } from '../../oauth/device.ts';
 import { type CookieNames, clearCookie, cookieNames, readCookie, setCookie } from '../cookies.ts';
 import { type AuthorizationRequest, type AuthorizeOutcome, carriedParams, decide, parseAuthorizationRequest, singleValued } from '../../oauth/authorize.ts';
 import { findOAuthClient } from '../../oauth/builtin-clients.ts';
@@ -241,6 +242,67 @@ export async function browserRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     clearCookie(reply, b.cookies, b.cookies.session);
     return done();
   };
+  // RFC 8628 §3.3: the verification page. Signed in, the person enters (or, from verification_uri_complete, checks)
+  // the user code, sees the client and the scopes, and decides. Wrong codes count against the address.
+  const deviceCheck = async (req: FastifyRequest, reply: FastifyReply, current: { session: Session; user: User }, typed: string) => {
+    const again = (status: number, error: string) => sendPage(reply, status, deviceEntryPage(b.theme, { csrf: csrfFor(b, req, reply), userCode: typed.slice(0, 20), error }));
+    const attempt = await ctx.bruteForce.reserve(USER_CODE_ACCOUNT, req.ip);
+    if (!attempt.allowed) return again(429, 'Too many wrong codes. Wait a few minutes and try again.');
+    const normalized = normalizeUserCode(typed);
+    const d = normalized ? await findByUserCode(ctx, normalized) : undefined;
+    if (!d || d.status !== 'pending' || !normalized) {
+      await attempt.settle(false);
+      return again(400, 'That code is not valid, or it has expired. Check the code on your device.');
+    }
+    await attempt.settle(true);
+    const client = await findOAuthClient(ctx, d.clientId);
+    if (!client) return again(400, 'That code is not valid, or it has expired. Check the code on your device.');
+    let scopes: readonly string[];
+    try {
+      scopes = (await deviceScopes(ctx, d, client.scopes, client.audiences, current.user)).scope;
+    } catch (err) {
+      if (err instanceof OAuthError) return sendPage(reply, 400, errorPage(b.theme, 'Cannot connect this device', 'Your account cannot give this device what it asks for.'));
+      throw err;
+    }
+    return { d, client, normalized, scopes };
+  };
+
+  app.get(DEVICE_PATH, opts, async (req, reply) => {
+    const q = singleValued((req.query ?? {}) as Record<string, unknown>).params;
+    const typed = q.get('user_code');
+    const current = await sessionOf(b, req);
+    if (!current) {
+      const next = typed && normalizeUserCode(typed) ? `${DEVICE_PATH}?user_code=${normalizeUserCode(typed)}` : DEVICE_PATH;
+      return sendPage(reply, 200, loginPage(b.theme, { csrf: csrfFor(b, req, reply), next, signup: ctx.config.signup }));
+    }
+    // From verification_uri_complete the code is filled in; the person still confirms it matches their device.
+    return sendPage(reply, 200, deviceEntryPage(b.theme, { csrf: csrfFor(b, req, reply), userCode: typed ? normalizeUserCode(typed) ?? '' : undefined }));
+  });
+
+  app.post(DEVICE_PATH, opts, async (req, reply) => {
+    const form = formOf(req);
+    if (!form || !csrfOk(b, req, form.get('csrf'))) return sendPage(reply, 403, errorPage(b.theme, 'Request refused', FORGED));
+    const current = await sessionOf(b, req);
+    if (!current) return reply.code(303).header('location', DEVICE_PATH).send();
+    const checked = await deviceCheck(req, reply, current, form.get('user_code') ?? '');
+    if (!('d' in checked)) return checked;
+    return sendPage(reply, 200, deviceConfirmPage(b.theme, { csrf: csrfFor(b, req, reply), userCode: checked.normalized, clientName: checked.client.name, email: current.user.email, scopes: checked.scopes }));
+  });
+
+  app.post(`${DEVICE_PATH}/confirm`, opts, async (req, reply) => {
+    const form = formOf(req);
+    if (!form || !csrfOk(b, req, form.get('csrf'))) return sendPage(reply, 403, errorPage(b.theme, 'Request refused', FORGED));
+    const current = await sessionOf(b, req);
+    if (!current) return reply.code(303).header('location', DEVICE_PATH).send();
+    const decision = form.get('decision');
+    if (decision !== 'allow' && decision !== 'deny') return sendPage(reply, 400, errorPage(b.theme, 'Invalid request', 'Choose Connect or Deny.'));
+    const checked = await deviceCheck(req, reply, current, form.get('user_code') ?? '');
+    if (!('d' in checked)) return checked;
+    const ok = await decideDevice(ctx, checked.d, decision === 'allow' ? 'approved' : 'denied', current.user, current.session.id);
+    if (!ok) return sendPage(reply, 400, errorPage(b.theme, 'Code expired', 'That code is no longer waiting for an answer. Start again on your device.'));
+    return sendPage(reply, 200, decision === 'allow' ? messagePage(b.theme, 'Device connected', `${checked.client.name} is connected. You can return to your device.`) : messagePage(b.theme, 'Request denied', 'The device was not connected.'));
+  });
+
   app.get('/oauth/logout', opts, logout);
   app.post('/oauth/logout', opts, logout);
 }

@@ -7,6 +7,9 @@ import { handleTokenRequest } from '../../oauth/token-endpoint.ts';
 import { introspect, revoke } from '../../oauth/introspect.ts';
 import { OAuthError } from '../../oauth/errors.ts';
 import { userinfo } from '../../oauth/userinfo.ts';
+import { startDeviceAuthorization } from '../../oauth/device.ts';
+import { authenticateClient } from '../../oauth/client-auth.ts';
+import { readParams } from '../../oauth/params.ts';
 
 export const OAUTH_BODY_LIMIT = 16 * 1024;
 
@@ -25,6 +28,13 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
 
   app.post('/oauth/introspect', opts, async (req, reply) => {
     return noStore(reply).send(await introspect(ctx, req.body, req.headers.authorization, req.ip));
+  });
+
+  // RFC 8628 §3.1: the device asks for its codes (a public client by client_id, a confidential one authenticated).
+  app.post('/oauth/device_authorization', opts, async (req, reply) => {
+    const params = readParams(req.body);
+    const client = await authenticateClient(ctx, params, req.headers.authorization, { allowPublic: true, ip: req.ip });
+    return noStore(reply).send(await startDeviceAuthorization(ctx, client, params));
   });
 
   app.post('/oauth/revoke', opts, async (req, reply) => {

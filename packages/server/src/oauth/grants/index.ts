@@ -1,8 +1,9 @@
 // The registry of grants, by grant_type.
 import { authorizationCode } from './authorization-code.ts';
 import { clientCredentials } from './client-credentials.ts';
+import { deviceCode } from './device-code.ts';
 import { password } from './password.ts';
 import { refreshToken } from './refresh-token.ts';
 import type { GrantHandler } from './types.ts';
 
-export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map([authorizationCode, clientCredentials, password, refreshToken].map((g) => [g.grantType, g]));
+export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map([authorizationCode, clientCredentials, deviceCode, password, refreshToken].map((g) => [g.grantType, g]));
