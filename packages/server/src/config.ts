@@ -53,6 +53,9 @@ export interface Config {
   readonly passwordCheckQueue: number;
   readonly passwordCheckPerAddress: number;
   readonly passwordCheckMaxWaitMs: number;
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
   readonly workers: number;
   readonly shutdownTimeoutMs: number;
   readonly databasePoolSize: number;
@@ -116,6 +119,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'passwordCheckQueue', env: 'GATEHOUSE_PASSWORD_CHECK_QUEUE', kind: 'int', default: 32, min: 0, max: 100_000, doc: 'Password checks that may wait for a turn, served round-robin by client address; past it a login is answered 503 with Retry-After at once instead of waiting.' },
   { key: 'passwordCheckPerAddress', env: 'GATEHOUSE_PASSWORD_CHECK_PER_ADDRESS', kind: 'int', default: 4, min: 1, max: 100_000, doc: 'Password checks one client address (IPv6: its /64) may have running or waiting; past it 429 with Retry-After.' },
   { key: 'passwordCheckMaxWaitMs', env: 'GATEHOUSE_PASSWORD_CHECK_MAX_WAIT_MS', kind: 'int', default: 1000, min: 1, max: 600_000, doc: 'Longest a password check waits in the queue for its turn; then 503 with Retry-After instead of a longer wait.' },
+  { key: 'requestTimeoutMs', env: 'GATEHOUSE_REQUEST_TIMEOUT_MS', kind: 'int', default: 30_000, min: 1000, max: 3_600_000, doc: 'A request (headers and body) must arrive within this; a slower one is answered 408 and its connection closed, so slow bodies cannot hold connections.' },
+  { key: 'headersTimeoutMs', env: 'GATEHOUSE_HEADERS_TIMEOUT_MS', kind: 'int', default: 10_000, min: 500, max: 3_600_000, doc: 'A request\'s headers must arrive within this (at most GATEHOUSE_REQUEST_TIMEOUT_MS).' },
+  { key: 'keepAliveTimeoutMs', env: 'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS', kind: 'int', default: 72_000, min: 1000, max: 3_600_000, doc: 'An idle keep-alive connection is closed after this. Keep it above your load balancer\'s idle timeout (60 s on most), or the balancer may reuse a connection Gatehouse is closing.' },
   { key: 'workers', env: 'GATEHOUSE_WORKERS', flag: '--workers', kind: 'int', default: 1, min: 1, max: 256, doc: 'Worker processes (node:cluster) sharing the port.' },
   { key: 'shutdownTimeoutMs', env: 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 10_000, min: 0, doc: 'How long SIGTERM waits for in-flight requests.' },
   { key: 'databasePoolSize', env: 'GATEHOUSE_DATABASE_POOL_SIZE', flag: '--database-pool-size', kind: 'int', default: 10, min: 1, max: 1000, doc: 'PostgreSQL connections each node (each worker) opens at most, plus one for change notifications. Keep nodes × workers × (this + 1) under the server\'s max_connections.' },
@@ -198,6 +204,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   if (out.redisUrl !== undefined && !/^rediss?:\/\//.test(out.redisUrl as string)) {
     throw new ConfigError('--redis-url must be a redis:// or rediss:// URL');
+  }
+  if ((out.headersTimeoutMs as number) > (out.requestTimeoutMs as number)) {
+    throw new ConfigError('GATEHOUSE_HEADERS_TIMEOUT_MS must be at most GATEHOUSE_REQUEST_TIMEOUT_MS');
   }
   const tp = String(out.trustProxy ?? '').trim();
   out.trustProxy = tp === '' || tp === 'false' ? false : tp === 'true' ? true : tp;

@@ -51,6 +51,12 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    // Slow clients cannot hold connections: the whole request must arrive within requestTimeout, its headers within
+    // headersTimeout (Node checks them every connectionsCheckingInterval), and an idle keep-alive ends after
+    // keepAliveTimeout.
+    requestTimeout: ctx.config.requestTimeoutMs,
+    keepAliveTimeout: ctx.config.keepAliveTimeoutMs,
+    http: { headersTimeout: ctx.config.headersTimeoutMs, requestTimeout: ctx.config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, ctx.config.headersTimeoutMs) },
     trustProxy: ctx.config.trustProxy,
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
