@@ -11,6 +11,7 @@ import { type BuiltinPublicClientId, PUBLIC_CLIENT_ID, type RefreshPolicy, refre
 import type { Params } from './params.ts';
 import { slowDown } from '../security/brute-force.ts';
 import { auditIdentifier } from '../security/audit-identifiers.ts';
+import { isUnsafeString } from '../security/strings.ts';
 
 /** A client at the token endpoint, with the refresh-token policy its tokens follow. */
 export type Client =
@@ -46,7 +47,10 @@ export function parseBasic(header: string): { id: string; secret: string } {
     const i = decoded.indexOf(':');
     if (i === -1) throw invalidRequest('malformed Basic authorization header');
     const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-    return { id: dec(decoded.slice(0, i)), secret: dec(decoded.slice(i + 1)) };
+    const id = dec(decoded.slice(0, i));
+    const secret = dec(decoded.slice(i + 1));
+    if (isUnsafeString(id) || isUnsafeString(secret)) throw invalidRequest('malformed Basic authorization header');
+    return { id, secret };
   } catch {
     throw invalidRequest('malformed Basic authorization header');
   }

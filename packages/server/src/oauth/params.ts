@@ -1,6 +1,7 @@
 // Request parameters of the OAuth endpoints: from a form or JSON body, each a single string.
 // RFC 6749 §3.1/§3.2: parameters MUST NOT be included more than once; unrecognized ones are ignored.
 import { OAuthError, invalidRequest } from './errors.ts';
+import { isUnsafeString, unsafeStringMessage } from '../security/strings.ts';
 
 export type Params = ReadonlyMap<string, string>;
 
@@ -38,6 +39,7 @@ export function readParams(body: unknown, allowed?: readonly string[]): Params {
     }
     if (value === '') continue; // RFC 6749 §3.1: parameters sent without a value are treated as omitted
     if (value.length > 4096) throw invalidRequest(`parameter "${name}" is too long`);
+    if (isUnsafeString(value) || isUnsafeString(name)) throw invalidRequest(unsafeStringMessage(isUnsafeString(name) ? 'a parameter name' : name));
     out.set(name, value);
   }
   return out;

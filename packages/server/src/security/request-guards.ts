@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OAuthError } from '../oauth/errors.ts';
 import { ApiError } from '../http/api-error.ts';
+import { findUnsafeString, unsafeStringMessage } from './strings.ts';
 
 const OAUTH_ROUTES = /^\/(oauth\/|token$|api\/v1\/auth\/token$)/;
 
@@ -58,6 +59,13 @@ export function installRequestGuards(app: FastifyInstance): void {
     const dup = duplicateTopLevelKey(body as string);
     if (dup !== undefined) return done(refuse(req, `parameter "${dup.slice(0, 60)}" is included more than once`), undefined);
     parseJson(req, body as string, done);
+  });
+
+  // NUL and lone surrogates in any query string, path parameter or body (form or JSON, management or OAuth),
+  // before validation and before any route reads them (security/strings.ts).
+  app.addHook('preValidation', (req, _reply, done) => {
+    const bad = findUnsafeString(req.query) ?? findUnsafeString(req.params) ?? findUnsafeString(req.body);
+    done(bad === undefined ? undefined : refuse(req, unsafeStringMessage(bad || 'a parameter')));
   });
 
   app.addHook('onRequest', async (req) => {
