@@ -53,6 +53,8 @@ export interface Config {
   readonly passwordCheckQueue: number;
   readonly passwordCheckPerAddress: number;
   readonly passwordCheckMaxWaitMs: number;
+  readonly revocationRateLimit: number;
+  readonly revocationCoalesceAfter: number;
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
@@ -119,6 +121,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'passwordCheckQueue', env: 'GATEHOUSE_PASSWORD_CHECK_QUEUE', kind: 'int', default: 32, min: 0, max: 100_000, doc: 'Password checks that may wait for a turn, served round-robin by client address; past it a login is answered 503 with Retry-After at once instead of waiting.' },
   { key: 'passwordCheckPerAddress', env: 'GATEHOUSE_PASSWORD_CHECK_PER_ADDRESS', kind: 'int', default: 4, min: 1, max: 100_000, doc: 'Password checks one client address (IPv6: its /64) may have running or waiting; past it 429 with Retry-After.' },
   { key: 'passwordCheckMaxWaitMs', env: 'GATEHOUSE_PASSWORD_CHECK_MAX_WAIT_MS', kind: 'int', default: 1000, min: 1, max: 600_000, doc: 'Longest a password check waits in the queue for its turn; then 503 with Retry-After instead of a longer wait.' },
+  { key: 'revocationRateLimit', env: 'GATEHOUSE_REVOCATION_RATE_LIMIT', kind: 'int', default: 60, min: 0, max: 1_000_000, doc: 'Access-token revocations (POST /oauth/revoke) per client per minute (public clients: per address); past it 429 with Retry-After. 0 turns the limit off.' },
+  { key: 'revocationCoalesceAfter', env: 'GATEHOUSE_REVOCATION_COALESCE_AFTER', kind: 'int', default: 10, min: 0, max: 1_000_000, doc: 'A bot revoking its own tokens gets this many single entries on the revocation feed per minute; past it each revocation becomes one subject entry (every token of the bot issued until then), so the feed and verifiers\' memory stay small.' },
   { key: 'requestTimeoutMs', env: 'GATEHOUSE_REQUEST_TIMEOUT_MS', kind: 'int', default: 30_000, min: 1000, max: 3_600_000, doc: 'A request (headers and body) must arrive within this; a slower one is answered 408 and its connection closed, so slow bodies cannot hold connections.' },
   { key: 'headersTimeoutMs', env: 'GATEHOUSE_HEADERS_TIMEOUT_MS', kind: 'int', default: 10_000, min: 500, max: 3_600_000, doc: 'A request\'s headers must arrive within this (at most GATEHOUSE_REQUEST_TIMEOUT_MS).' },
   { key: 'keepAliveTimeoutMs', env: 'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS', kind: 'int', default: 72_000, min: 1000, max: 3_600_000, doc: 'An idle keep-alive connection is closed after this. Keep it above your load balancer\'s idle timeout (60 s on most), or the balancer may reuse a connection Gatehouse is closing.' },

@@ -25,6 +25,7 @@ import { backgroundJobs } from './ops/background.ts';
 import { guardProcess } from './ops/process-guard.ts';
 import { dataDirWarning } from './db/file-modes.ts';
 import { PasswordCheckGate } from './security/password-checks.ts';
+import { RevocationBudget } from './security/revocation-budget.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -65,6 +66,7 @@ export async function openServices(config: Config, options: { readonly clock?: C
     reuse: new TokenReuseCache(),
     bruteForce: new BruteForceGuard(config),
     passwordChecks: new PasswordCheckGate(config),
+    revocationBudget: new RevocationBudget(config),
   };
   return { services: { ...base, appTokens: new AppTokens(base) }, store, generatedKey: keys.generated };
 }
@@ -123,9 +125,10 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
   // Node-to-node services (src/cluster): caches in front of the store, change notifications, Redis.
   const cluster = await Cluster.create({ config, store, keyring: services.keyring, events: services.events, reuse: services.reuse });
   const bruteForce = cluster.failureStore ? new BruteForceGuard(config, cluster.failureStore) : services.bruteForce;
+  const revocationBudget = cluster.failureStore ? new RevocationBudget(config, cluster.failureStore) : services.revocationBudget;
   // Background work (audit flush, key rotation, expiry sweeps) has one owner; it starts once the node listens.
   const jobs = backgroundJobs({ config, store, keyring: services.keyring, events: services.events });
-  const ctx: AppContext = { ...services, store: cluster.store, bruteForce, config, startedAt: Date.now(), cluster, jobs };
+  const ctx: AppContext = { ...services, store: cluster.store, bruteForce, revocationBudget, config, startedAt: Date.now(), cluster, jobs };
   const app = await buildApp(ctx, { logStream: options.logStream });
   const unguard = guardProcess(app.log);
   store.audit.onDrop = (count, bound) => app.log.error({ dropped: count, bound, total: store.audit.dropped }, 'audit buffer full: the oldest audit events were dropped');

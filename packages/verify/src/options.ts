@@ -14,6 +14,13 @@ export interface RevocationOptions {
   readonly poll?: boolean;
   /** Default 5000 ms: a revoked token is refused within this interval. */
   readonly intervalMs?: number;
+  /**
+   * Most single (jti) and subject entries the feed keeps, each. Default 100,000. Past it the oldest single entry is
+   * folded into its subject ("every token of that subject issued until that revocation"), and past it for subjects
+   * the oldest subject becomes a floor for everyone: memory stays bounded, and no revoked token is ever accepted;
+   * the price is refusing some tokens that were not revoked, which their holders replace.
+   */
+  readonly maxEntries?: number;
   /** Ask `POST /oauth/introspect` about each distinct token (immediate revocation, one call per token per `cacheMs`). */
   readonly introspect?: IntrospectionOptions;
 }
@@ -55,7 +62,7 @@ export interface ResolvedOptions {
   readonly jwksCooldownMs: number;
   readonly jwksMaxAgeMs: number;
   readonly timeoutMs: number;
-  readonly poll: { readonly intervalMs: number } | undefined;
+  readonly poll: { readonly intervalMs: number; readonly maxEntries: number } | undefined;
   readonly introspect: Required<IntrospectionOptions> | undefined;
   readonly fetch: FetchLike;
   readonly now: () => number;
@@ -69,6 +76,7 @@ export const ASYMMETRIC_ALGS: readonly string[] = Object.freeze([
 export const DEFAULTS = Object.freeze({
   clockTolerance: 5,
   maxTokenBytes: 8192,
+  revocationMaxEntries: 100_000,
   cacheEntries: 10_000,
   jwksCooldownMs: 30_000,
   jwksMaxAgeMs: 10 * 60_000,
@@ -106,7 +114,10 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     jwksMaxAgeMs: nonNegative(options.jwks?.maxAgeMs, DEFAULTS.jwksMaxAgeMs, 'jwks.maxAgeMs'),
     timeoutMs: nonNegative(options.timeoutMs, DEFAULTS.timeoutMs, 'timeoutMs'),
     poll: options.revocation?.poll
-      ? { intervalMs: nonNegative(options.revocation.intervalMs, DEFAULTS.pollIntervalMs, 'revocation.intervalMs') }
+      ? {
+          intervalMs: nonNegative(options.revocation.intervalMs, DEFAULTS.pollIntervalMs, 'revocation.intervalMs'),
+          maxEntries: Math.max(1, nonNegative(options.revocation.maxEntries, DEFAULTS.revocationMaxEntries, 'revocation.maxEntries')),
+        }
       : undefined,
     introspect: introspect
       ? {

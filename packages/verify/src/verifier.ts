@@ -16,6 +16,8 @@ export interface VerifierStats {
   readonly cacheSize: number;
   readonly jwksFetches: number;
   readonly revocationPolls: number;
+  /** Single and subject entries the revocation feed keeps (bounded by revocation.maxEntries each). */
+  readonly revocationEntries: number;
   readonly introspections: number;
 }
 
@@ -67,9 +69,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
         fetch: config.fetch,
         timeoutMs: config.timeoutMs,
         intervalMs: config.poll.intervalMs,
+        maxEntries: config.poll.maxEntries,
         now,
         onRevoked: (jti) => cache.dropJti(jti),
         onSubjectRevoked: (sub, iatBefore) => cache.dropSubject(sub, iatBefore),
+        onFloor: () => cache.clear(),
       })
     : undefined;
 
@@ -149,6 +153,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       cacheSize: cache.size,
       jwksFetches: keys.stats.fetches,
       revocationPolls: feed?.stats.polls ?? 0,
+      revocationEntries: feed?.stats.size() ?? 0,
       introspections: introspector?.stats.calls ?? 0,
     }),
     close() {

@@ -8,6 +8,7 @@ import type { Events } from '../domain/events.ts';
 import type { TokenReuseCache } from '../domain/token-reuse.ts';
 import type { BruteForceGuard } from '../security/brute-force.ts';
 import type { PasswordCheckGate } from '../security/password-checks.ts';
+import type { RevocationBudget } from '../security/revocation-budget.ts';
 
 export interface OAuthServices {
   readonly config: Pick<
@@ -44,6 +45,8 @@ export interface OAuthServices {
   readonly bruteForce: BruteForceGuard;
   /** The bound on argon2 checks in flight and waiting (node-local). */
   readonly passwordChecks: PasswordCheckGate;
+  /** What each client may add to the revocation feed (shared through Redis when configured). */
+  readonly revocationBudget: RevocationBudget;
 }
 
 export { PUBLIC_CLIENT_ID } from './refresh-policy.ts';

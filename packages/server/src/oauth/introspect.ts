@@ -5,6 +5,7 @@ import { authenticateClient, type Client } from './client-auth.ts';
 import { BUILTIN_PUBLIC_CLIENTS } from './refresh-policy.ts';
 import { readParams, required, type Params } from './params.ts';
 import { revokeGrant } from './session.ts';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../config.ts';
 
 const INACTIVE = Object.freeze({ active: false });
 
@@ -87,8 +88,16 @@ export async function revoke(svc: OAuthServices, body: unknown, authorization: s
   if (!r.ok) return;
   const ownerOk = isIdToken || r.claims.client_id === caller.clientId || (caller.kind === 'bot' && r.claims.sub === `bot|${caller.bot.id}`);
   if (!ownerOk) return;
-  await svc.store.revocations.revokeJti(r.claims.jti, r.claims.exp * 1000, Date.now());
+  // What this client may add to the revocation feed (security/revocation-budget.ts): a rate, and a bot's own
+  // revocations past a few become one subject entry each.
+  const own = caller.kind === 'bot' && r.claims.sub === `bot|${caller.bot.id}`;
+  const budget = await svc.revocationBudget.take(caller.kind === 'bot' ? caller.clientId : undefined, ip, own);
+  if (!budget.allowed) throw new OAuthError('slow_down', 'Too many revocations; try again later.', { headers: { 'retry-after': String(budget.retryAfter) } });
+  const now = Date.now();
+  if (budget.as === 'subject') await svc.store.revocations.revokeSubject(r.claims.sub, now, now + maxAccessLifetimeMs(svc), now);
+  else if (budget.as === 'single') await svc.store.revocations.revokeJti(r.claims.jti, r.claims.exp * 1000, now, r.claims.sub);
   svc.reuse.dropJti(r.claims.jti);
+  if (budget.as !== 'single') svc.reuse.dropClient(caller.clientId);
   if (r.claims.gh_token_type === 'app') {
     const t = await svc.store.appTokens.findByJti(r.claims.jti);
     if (t) await svc.store.appTokens.markRevoked(t.id, Date.now());
@@ -96,3 +105,7 @@ export async function revoke(svc: OAuthServices, body: unknown, authorization: s
   svc.events.emitEvent({ type: 'token.revoked', outcome: 'success', clientId: caller.clientId, subject: r.claims.sub, detail: { kind: 'access_token', jti: r.claims.jti } });
 }
 
+/** A subject revocation covers every token its subject may hold: the longest access-token lifetime. */
+function maxAccessLifetimeMs(svc: OAuthServices): number {
+  return Math.max(svc.config.accessTokenLifetime, MAX_TOKEN_LIFETIME_SECONDS) * 1000;
+}

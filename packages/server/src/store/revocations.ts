@@ -19,10 +19,15 @@ export class RevocationRepository {
     this.#db = db;
   }
 
-  async revokeJti(jti: string, exp: number, now: number): Promise<void> {
+  /**
+   * Revokes one token. Its subject is kept beside it (never matched by `isRevoked`, which reads subjects only with
+   * a `not_before`), so the feed can tell a verifier whose token it was: a verifier at its memory bound folds
+   * single revocations into subject entries (@gatehouse/verify's revocation feed).
+   */
+  async revokeJti(jti: string, exp: number, now: number, subject: string | null = null): Promise<void> {
     const existing = await this.#db.selectFrom('revocations').select('seq').where('jti', '=', jti).executeTakeFirst();
     if (existing) return;
-    await this.#db.insertInto('revocations').values({ jti, subject: null, not_before: null, exp, revoked_at: now }).execute();
+    await this.#db.insertInto('revocations').values({ jti, subject, not_before: null, exp, revoked_at: now }).execute();
   }
 
   /** Every token of `subject` issued at or before `notBefore` (epoch ms) is revoked; kept until `exp`. */

@@ -61,8 +61,12 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     if (!/^\d{1,15}$/.test(since)) throw new OAuthError('invalid_request', 'since must be a cursor returned by this endpoint');
     const now = Date.now();
     const rows = await ctx.store.revocations.since(Number(since), now);
-    const revoked = rows.filter((r) => r.jti).map((r) => ({ jti: r.jti!, exp: Math.ceil(r.exp / 1000) }));
-    const subjects = rows.filter((r) => r.subject).map((r) => ({ sub: r.subject!, iat_before: iatBeforeFor(r.notBefore ?? 0), exp: Math.ceil(r.exp / 1000) }));
+    // A single revocation names its subject and instant too (sub, iat_before) when known, so that a verifier at its
+    // memory bound can fold it into a subject entry instead of dropping it.
+    const revoked = rows
+      .filter((r) => r.jti)
+      .map((r) => ({ jti: r.jti!, exp: Math.ceil(r.exp / 1000), ...(r.subject ? { sub: r.subject, iat_before: iatBeforeFor(r.revokedAt) } : {}) }));
+    const subjects = rows.filter((r) => !r.jti && r.subject).map((r) => ({ sub: r.subject!, iat_before: iatBeforeFor(r.notBefore ?? 0), exp: Math.ceil(r.exp / 1000) }));
     const cursor = rows.length ? String(rows[rows.length - 1]!.seq) : since;
     return reply.header('cache-control', 'no-cache').send({ revoked, subjects, cursor });
   });
