@@ -79,8 +79,11 @@ describe('key ring signing', () => {
     await ring.load(['ES256', 'EdDSA']);
     const minter = new TokenMinter('https://issuer.test', ring, noRevocations);
     const tokens: string[] = [];
+    let rotating = true;
+    // Minting goes on until the rotations are done: a rotation also makes RS256 keys (the ID tokens' key, always
+    // held), slow enough on a loaded machine that a fixed count of tokens could all be signed before the first.
     const mint = async (n: number) => {
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < n || rotating; i++) {
         const alg = i % 2 ? 'EdDSA' : 'ES256';
         tokens.push((await minter.accessToken({ sub: 's', audience: ['https://api'], scope: [], clientId: 'c', lifetime: 60, alg })).token);
         if (i % 10 === 0) await new Promise((r) => setImmediate(r));
@@ -91,6 +94,7 @@ describe('key ring signing', () => {
         await new Promise((r) => setImmediate(r));
         assert.ok(await ring.rotate(Date.now(), true));
       }
+      rotating = false;
     };
     await Promise.all([mint(300), mint(300), rotate()]);
     const kids = new Set(tokens.map((t) => JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()).kid));
