@@ -71,6 +71,8 @@ export interface Config {
   readonly sessionAbsoluteSeconds: number;
   readonly installationName: string;
   readonly installationLogo: string | undefined;
+  readonly jwksFetchTimeoutMs: number;
+  readonly jwksRefreshCooldownSeconds: number;
 }
 
 /** How a client's refresh tokens rotate: every use (`strict`), every use with a window in which the token just spent
@@ -134,6 +136,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'metrics', env: 'GATEHOUSE_METRICS', kind: 'bool', default: true, doc: 'Serve Prometheus metrics at GET /metrics. No label carries a secret, token or client id; still, expose it only to your monitoring network.' },
   { key: 'auditRetentionDays', env: 'GATEHOUSE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, min: 0, max: 36_500, doc: 'Audit events older than this many days are deleted by the expiry sweep; 0 keeps them for ever.' },
   { key: 'auditBufferMax', env: 'GATEHOUSE_AUDIT_BUFFER_MAX', kind: 'int', default: 50_000, min: 500, max: 10_000_000, doc: 'Audit events a node keeps in memory while the database cannot take them (they are retried with backoff). Past this bound the oldest are dropped, with an error in the log and gatehouse_audit_events_dropped_total counting them.' },
+  { key: 'jwksFetchTimeoutMs', env: 'GATEHOUSE_JWKS_FETCH_TIMEOUT_MS', kind: 'int', default: 5_000, min: 100, max: 60_000, doc: "How long a node waits for a client's jwks_uri or a trusted issuer's keys (private_key_jwt, federation) before refusing the assertions that need them. Requests that need other keys never wait on it." },
+  { key: 'jwksRefreshCooldownSeconds', env: 'GATEHOUSE_JWKS_REFRESH_COOLDOWN_SECONDS', kind: 'int', default: 30, min: 1, max: 3_600, doc: 'A key set is fetched again (an unknown kid, or a failed fetch) at most once per this many seconds per URL; fetched key sets are kept 10 minutes.' },
   { key: 'sweepIntervalSeconds', env: 'GATEHOUSE_SWEEP_INTERVAL_SECONDS', kind: 'int', default: 3600, min: 1, max: 86_400, doc: 'How often each node deletes expired rows: refresh token families past their absolute lifetime, revocation entries past the expiry of what they revoke, expired app tokens, and audit events past GATEHOUSE_AUDIT_RETENTION_DAYS.' },
   { key: 'sessionIdleSeconds', env: 'GATEHOUSE_SESSION_IDLE_SECONDS', kind: 'int', default: 86400, min: 60, max: 31_536_000, doc: 'A browser session (the login page\'s cookie) unused this long ends.' },
   { key: 'sessionAbsoluteSeconds', env: 'GATEHOUSE_SESSION_ABSOLUTE_SECONDS', kind: 'int', default: 14 * 86400, min: 60, max: 31_536_000, doc: 'A browser session ends this long after the login that started it, however often it is used.' },

@@ -8,7 +8,7 @@ import { SecretHasher } from './crypto/secrets.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { idTokenAlgorithms } from './oauth/clients.ts';
 import { TokenMinter } from './domain/tokens.ts';
-import type { Clock } from './clock.ts';
+import { type Clock, systemClock } from './clock.ts';
 import { Events } from './domain/events.ts';
 import { AppTokens } from './domain/app-tokens.ts';
 import { TokenReuseCache } from './domain/token-reuse.ts';
@@ -26,6 +26,7 @@ import { guardProcess } from './ops/process-guard.ts';
 import { dataDirWarning } from './db/file-modes.ts';
 import { PasswordCheckGate } from './security/password-checks.ts';
 import { RevocationBudget } from './security/revocation-budget.ts';
+import { RemoteJwksCache } from './oauth/remote-jwks.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -67,6 +68,7 @@ export async function openServices(config: Config, options: { readonly clock?: C
     bruteForce: new BruteForceGuard(config),
     passwordChecks: new PasswordCheckGate(config),
     revocationBudget: new RevocationBudget(config),
+    remoteJwks: new RemoteJwksCache({ timeoutMs: config.jwksFetchTimeoutMs, cooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, options.clock ?? systemClock),
   };
   return { services: { ...base, appTokens: new AppTokens(base) }, store, generatedKey: keys.generated };
 }

@@ -5,6 +5,7 @@ import type { Api, Grant } from './store/apis.ts';
 import type { AppToken } from './store/app-tokens.ts';
 import type { StoredAuditEvent } from './store/audit.ts';
 import type { Bot } from './store/bots.ts';
+import type { ClientKey } from './store/client-keys.ts';
 import type { Member, Project, Role } from './store/projects.ts';
 import type { User } from './store/users.ts';
 import type { KeyInfo } from './domain/keys.ts';
@@ -32,9 +33,20 @@ export function botView(bot: Bot, role: string) {
     secret_prefix: bot.secretPrefix,
     role,
     password_grant: bot.passwordGrant,
+    /** Whether the bot's secret works (false when it authenticates with keys or federation only). */
+    secret: bot.secretEnabled,
     created_at: iso(bot.createdAt),
     updated_at: iso(bot.updatedAt),
   };
+}
+
+export function clientKeyView(k: ClientKey) {
+  return { kid: k.kid, alg: k.alg, kty: String(k.jwk.kty), jwk: k.jwk, expires_at: k.expiresAt === null ? null : iso(k.expiresAt), created_at: iso(k.createdAt) };
+}
+
+/** How a bot authenticates: its secret (on or off), its registered keys, its jwks_uri. */
+export function botCredentialsView(c: { bot: Bot; secret: boolean; keys: ClientKey[]; jwksUri: string | null; methods: string[] }) {
+  return { bot_id: c.bot.id, client_id: c.bot.email, secret: c.secret, jwks_uri: c.jwksUri, keys: c.keys.map(clientKeyView), auth_methods: c.methods };
 }
 
 /** A bot with its new secret, shown once: it works as password and as client_secret. */

@@ -94,6 +94,37 @@ for (const backend of backends) {
       assert.equal(await store.projects.roleOf(p.id, 'bot', b.id), undefined);
     });
 
+    test('client keys, jwks_uri, the assertion jti table, the secret switch', async () => {
+      const owner = await store.users.create({ email: 'keyowner@example.com', passwordHash: 'h' });
+      const p = await store.projects.create('keys', owner.id);
+      const b = await store.bots.create({ projectId: p.id, name: 'signer', email: 'signer.1@bots.test', secretHash: 'A', secretPrefix: 'ghb_A', role: 'developer' });
+      const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256' };
+      await store.clientKeys.add({ clientId: b.email, kid: 'k1', alg: 'ES256', jwk, expiresAt: null }, 1000);
+      await assert.rejects(store.clientKeys.add({ clientId: b.email, kid: 'k1', alg: 'ES256', jwk, expiresAt: null }, 1001));
+      await store.clientKeys.add({ clientId: b.email, kid: 'k2', alg: 'ES256', jwk: { ...jwk, kid: 'k2' }, expiresAt: 5000 }, 1002);
+      assert.deepEqual((await store.clientKeys.list(b.email)).map((k) => [k.kid, k.expiresAt, k.jwk.kid]), [['k1', null, 'k1'], ['k2', 5000, 'k2']]);
+      assert.equal(await store.clientKeys.remove(b.email, 'k2'), true);
+      assert.equal(await store.clientKeys.remove(b.email, 'k2'), false);
+      await store.clientKeys.setJwksUri(b.email, 'https://keys.example/a', 1);
+      await store.clientKeys.setJwksUri(b.email, 'https://keys.example/b', 2);
+      assert.equal(await store.clientKeys.jwksUri(b.email), 'https://keys.example/b');
+      await store.clientKeys.removeClient(b.email);
+      assert.deepEqual(await store.clientKeys.list(b.email), []);
+      assert.equal(await store.clientKeys.jwksUri(b.email), undefined);
+      // A jti is taken once until it expires; an expired row does not make a new use look like a replay.
+      assert.equal(await store.assertionJtis.use('j1', 2000, 1000), true);
+      assert.equal(await store.assertionJtis.use('j1', 2000, 1500), false);
+      assert.equal(await store.assertionJtis.use('j1', 4000, 2500), true);
+      const racers = await Promise.all(Array.from({ length: 6 }, () => store.assertionJtis.use('j2', 9000, 1000)));
+      assert.equal(racers.filter(Boolean).length, 1);
+      assert.ok((await store.assertionJtis.deleteExpired(10_000)) >= 2);
+      assert.equal((await store.bots.findById(b.id))?.secretEnabled, true);
+      await store.bots.disableSecret(b.id);
+      assert.equal((await store.bots.findById(b.id))?.secretEnabled, false);
+      await store.bots.rotateSecret(b.id, 'B', 'ghb_B', null);
+      assert.equal((await store.bots.findByEmail(b.email))?.secretEnabled, true);
+    });
+
     test('apis and grants', async () => {
       const a = await store.apis.create({ identifier: 'https://dataloy', name: 'Dataloy', scopes: ['a', 'b'], tokenLifetime: 600 });
       await assert.rejects(store.apis.create({ identifier: 'https://dataloy', name: 'again', scopes: [] }));

@@ -36,6 +36,12 @@ export interface AdminBackend {
   listBots(projectId: string): Promise<Json[]>;
   rotateBot(projectId: string, botId: string, graceSeconds: number | undefined): Promise<Json>;
   deleteBot(projectId: string, botId: string): Promise<void>;
+  /** The bot's credentials: secret on or off, its keys, its jwks_uri. */
+  botKeys(projectId: string, botId: string): Promise<Json>;
+  addBotKey(projectId: string, botId: string, key: { jwk: Json; alg?: string | undefined; expires_at?: string | undefined }): Promise<Json>;
+  removeBotKey(projectId: string, botId: string, kid: string): Promise<void>;
+  setBotJwksUri(projectId: string, botId: string, uri: string | null): Promise<Json>;
+  disableBotSecret(projectId: string, botId: string): Promise<Json>;
   createApi(api: NewApi): Promise<Json>;
   /** `api` is an API id or its identifier URI. */
   grant(api: string, botId: string, scopes: string[]): Promise<Json>;

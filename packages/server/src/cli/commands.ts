@@ -4,6 +4,39 @@ import { type Args, type FlagSpec, UsageError, bool, int, list, need, parseArgs,
 import type { AdminBackend, Json } from './backend.ts';
 import { type Io, record, show, table } from './output.ts';
 import { generatePassword } from '../crypto/passwords.ts';
+import fs from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+
+/** A public key from a file: a JWK (JSON) or a PEM public key (SPKI); a private key is refused here already. */
+function readPublicKey(file: string): Json {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  if (/PRIVATE KEY/.test(text) || /"d"\s*:/.test(text)) throw new UsageError(`${file} holds a private key: pass the public key only`);
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text) as Json;
+    } catch {
+      throw new UsageError(`${file} is not valid JSON`);
+    }
+  }
+  try {
+    return createPublicKey(text).export({ format: 'jwk' }) as Json;
+  } catch {
+    throw new UsageError(`${file} is neither a JWK nor a PEM public key`);
+  }
+}
+
+function credentialsOut(io: Io, args: Args, c: Json): void {
+  show(io, json(args), c, () => {
+    const keys = c.keys as Json[];
+    const head = record(c, ['bot_id', 'client_id', 'secret', 'jwks_uri', 'auth_methods']);
+    return keys.length ? `${head}\n${table(keys, ['kid', 'alg', 'kty', 'expires_at', 'created_at'])}` : `${head}(no inline keys)\n`;
+  });
+}
 
 interface Subcommand {
   readonly usage: string;
@@ -51,7 +84,7 @@ export const ADMIN_COMMANDS: Record<string, Record<string, Subcommand>> = {
       flags: { strings: ['project'] },
       async run(b, args, io) {
         const bots = await b.listBots(need(args, 'project'));
-        show(io, json(args), bots, () => table(bots, ['id', 'name', 'role', 'email', 'secret_prefix', 'created_at']));
+        show(io, json(args), bots, () => table(bots, ['id', 'name', 'role', 'email', 'secret', 'secret_prefix', 'created_at']));
       },
     },
     rotate: {
@@ -59,6 +92,38 @@ export const ADMIN_COMMANDS: Record<string, Record<string, Subcommand>> = {
       flags: { strings: ['bot', 'project', 'grace'], positionals: 1 },
       async run(b, args, io) {
         botOut(io, args, await b.rotateBot(need(args, 'project'), need(args, 'bot', 0), int(args, 'grace')));
+      },
+    },
+    keys: {
+      usage:
+        'bots keys list|add|remove|jwks-uri BOT_ID --project ID [--key FILE (a JWK or PEM public key) [--alg ALG] [--expires ISO-8601]] [--kid KID] [--uri URL|--clear]',
+      flags: { strings: ['project', 'key', 'alg', 'expires', 'kid', 'uri'], booleans: ['clear'], positionals: 3 },
+      async run(b, args, io) {
+        const action = need(args, 'action', 0);
+        const project = need(args, 'project');
+        const bot = need(args, 'bot', 1);
+        if (action === 'list') return credentialsOut(io, args, await b.botKeys(project, bot));
+        if (action === 'add') {
+          const k = await b.addBotKey(project, bot, { jwk: readPublicKey(need(args, 'key')), alg: str(args, 'alg'), expires_at: str(args, 'expires') });
+          return show(io, json(args), k, () => record(k, ['kid', 'alg', 'kty', 'expires_at', 'created_at']));
+        }
+        if (action === 'remove') {
+          const kid = str(args, 'kid') ?? need(args, 'kid', 2);
+          await b.removeBotKey(project, bot, kid);
+          return show(io, json(args), { removed: kid }, () => `Removed key ${kid}; assertions signed with it no longer work.\n`);
+        }
+        if (action === 'jwks-uri') {
+          const uri = bool(args, 'clear') ? null : need(args, 'uri');
+          return credentialsOut(io, args, await b.setBotJwksUri(project, bot, uri));
+        }
+        throw new UsageError(`bots keys: unknown action "${action}" (list, add, remove, jwks-uri)`);
+      },
+    },
+    'disable-secret': {
+      usage: 'bots disable-secret BOT_ID --project ID   (the bot then authenticates with its keys or federation; bots rotate turns a new secret on)',
+      flags: { strings: ['bot', 'project'], positionals: 1 },
+      async run(b, args, io) {
+        credentialsOut(io, args, await b.disableBotSecret(need(args, 'project'), need(args, 'bot', 0)));
       },
     },
     delete: {

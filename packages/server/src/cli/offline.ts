@@ -12,10 +12,11 @@ import { OPERATOR } from '../domain/caller.ts';
 import { createProject, listProjects } from '../domain/projects.ts';
 import { addProjectBot, listProjectBots, removeProjectBot, rotateProjectBot } from '../domain/bots.ts';
 import { createApi, findApi, putGrant } from '../domain/apis.ts';
+import { addBotKey, botCredentials, disableBotSecret, removeBotKey, setBotJwksUri } from '../domain/client-keys.ts';
 import { listKeys, rotateKeys } from '../domain/keys.ts';
 import { DEFAULT_ADMIN_EMAIL, createUser } from '../domain/users.ts';
 import { type ClientSpec, addProjectClient, listProjectClients, removeProjectClient } from '../domain/oauth-clients.ts';
-import { apiView, botView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
+import { apiView, botCredentialsView, botView, clientKeyView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
 
 type Services = Awaited<ReturnType<typeof openServices>>['services'];
 
@@ -78,6 +79,28 @@ export class OfflineBackend implements AdminBackend {
 
   async deleteBot(projectId: string, botId: string): Promise<void> {
     await removeProjectBot(this.#svc, OPERATOR, projectId, botId);
+  }
+
+  async botKeys(projectId: string, botId: string): Promise<Json> {
+    return botCredentialsView(await botCredentials(this.#svc, OPERATOR, projectId, botId));
+  }
+
+  async addBotKey(projectId: string, botId: string, key: { jwk: Json; alg?: string | undefined; expires_at?: string | undefined }): Promise<Json> {
+    const expiresAt = key.expires_at === undefined ? undefined : Date.parse(key.expires_at);
+    if (Number.isNaN(expiresAt)) throw new CliError('--expires must be a date and time (ISO 8601)');
+    return clientKeyView(await addBotKey(this.#svc, OPERATOR, projectId, botId, { jwk: key.jwk, alg: key.alg, expiresAt }));
+  }
+
+  async removeBotKey(projectId: string, botId: string, kid: string): Promise<void> {
+    await removeBotKey(this.#svc, OPERATOR, projectId, botId, kid);
+  }
+
+  async setBotJwksUri(projectId: string, botId: string, uri: string | null): Promise<Json> {
+    return botCredentialsView(await setBotJwksUri(this.#svc, OPERATOR, projectId, botId, uri));
+  }
+
+  async disableBotSecret(projectId: string, botId: string): Promise<Json> {
+    return botCredentialsView(await disableBotSecret(this.#svc, OPERATOR, projectId, botId));
   }
 
   async createApi(a: NewApi): Promise<Json> {

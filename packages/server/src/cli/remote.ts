@@ -67,6 +67,30 @@ export class RemoteBackend implements AdminBackend {
     await this.#call('DELETE', `/api/v1/projects/${encodeURIComponent(projectId)}/bots/${encodeURIComponent(botId)}`);
   }
 
+  #bot(projectId: string, botId: string): string {
+    return `/api/v1/projects/${encodeURIComponent(projectId)}/bots/${encodeURIComponent(botId)}`;
+  }
+
+  botKeys(projectId: string, botId: string): Promise<Json> {
+    return this.#call('GET', `${this.#bot(projectId, botId)}/keys`);
+  }
+
+  addBotKey(projectId: string, botId: string, key: { jwk: Json; alg?: string | undefined; expires_at?: string | undefined }): Promise<Json> {
+    return this.#call('POST', `${this.#bot(projectId, botId)}/keys`, Object.fromEntries(Object.entries(key).filter(([, v]) => v !== undefined)));
+  }
+
+  async removeBotKey(projectId: string, botId: string, kid: string): Promise<void> {
+    await this.#call('DELETE', `${this.#bot(projectId, botId)}/keys/${encodeURIComponent(kid)}`);
+  }
+
+  setBotJwksUri(projectId: string, botId: string, uri: string | null): Promise<Json> {
+    return this.#call('PUT', `${this.#bot(projectId, botId)}/jwks-uri`, { jwks_uri: uri });
+  }
+
+  disableBotSecret(projectId: string, botId: string): Promise<Json> {
+    return this.#call('DELETE', `${this.#bot(projectId, botId)}/secret`);
+  }
+
   createApi(api: NewApi): Promise<Json> {
     const body = Object.fromEntries(Object.entries(api).filter(([, v]) => v !== undefined));
     return this.#call('POST', '/api/v1/apis', body);

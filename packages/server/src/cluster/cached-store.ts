@@ -179,7 +179,7 @@ export function cachedStore(store: Store, caches: StoreCaches, announce: (c: Cha
     bots,
     { findByEmail: (email) => r.bots.findByEmail(bots, email), findById: (id) => r.bots.findById(bots, id) },
     // A new bot is in no cache (only existing rows are cached); the other writes name the bot by its id.
-    { create: () => undefined, rotateSecret: bot, setPasswordGrant: bot, delete: bot },
+    { create: () => undefined, rotateSecret: bot, setPasswordGrant: bot, disableSecret: bot, delete: bot },
     changed,
   );
   const api = (id: string): Change => ({ t: 'apis', id });

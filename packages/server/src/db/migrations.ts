@@ -309,6 +309,64 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('grant_access_tokens_family').on('grant_access_tokens').column('family_id').execute();
       },
     },
+    '0006_workload_identity': {
+      // Bots without long-lived secrets (issue 20): public keys a client signs its assertions with (inline, or a
+      // jwks_uri), the jti of every assertion seen until it expires (single use across nodes), whether a bot's
+      // secret is turned off, and the trusted external issuers and federation rules of a project.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('client_keys')
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('kid', 'text', (c) => c.notNull())
+          .addColumn('alg', 'text', (c) => c.notNull())
+          .addColumn('jwk', 'text', (c) => c.notNull())
+          .addColumn('expires_at', time)
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('client_keys_pk', ['client_id', 'kid'])
+          .execute();
+        await db.schema
+          .createTable('client_jwks_uris')
+          .addColumn('client_id', 'text', (c) => c.primaryKey())
+          .addColumn('uri', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('assertion_jtis')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('assertion_jtis_expiry').on('assertion_jtis').column('expires_at').execute();
+        await db.schema.alterTable('bots').addColumn('secret_disabled', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .createTable('trusted_issuers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('issuer', 'text', (c) => c.notNull())
+          .addColumn('jwks_uri', 'text')
+          .addColumn('jwks', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .addUniqueConstraint('trusted_issuers_project_issuer', ['project_id', 'issuer'])
+          .execute();
+        await db.schema.createIndex('trusted_issuers_issuer').on('trusted_issuers').column('issuer').execute();
+        await db.schema
+          .createTable('federation_rules')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('issuer_id', 'text', (c) => c.notNull().references('trusted_issuers.id').onDelete('cascade'))
+          .addColumn('bot_id', 'text', (c) => c.notNull().references('bots.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('audience', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('claims', 'text', (c) => c.notNull())
+          .addColumn('single_use', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .addUniqueConstraint('federation_rules_project_name', ['project_id', 'name'])
+          .execute();
+        await db.schema.createIndex('federation_rules_issuer').on('federation_rules').column('issuer_id').execute();
+      },
+    },
   };
 }
 

@@ -41,6 +41,7 @@ export interface BotsTable {
   previous_secret_hash: string | null;
   previous_secret_expires_at: number | null;
   password_grant: number;
+  secret_disabled: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -215,7 +216,56 @@ export interface DeviceCodesTable {
   expires_at: number;
 }
 
+export interface ClientKeysTable {
+  client_id: string;
+  kid: string;
+  alg: string;
+  jwk: string;
+  expires_at: number | null;
+  created_at: number;
+}
+
+export interface ClientJwksUrisTable {
+  client_id: string;
+  uri: string;
+  created_at: number;
+}
+
+export interface AssertionJtisTable {
+  key: string;
+  expires_at: number;
+}
+
+export interface TrustedIssuersTable {
+  id: string;
+  project_id: string;
+  issuer: string;
+  jwks_uri: string | null;
+  jwks: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FederationRulesTable {
+  id: string;
+  project_id: string;
+  issuer_id: string;
+  bot_id: string;
+  name: string;
+  audience: string;
+  subject: string;
+  claims: string;
+  single_use: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  client_keys: ClientKeysTable;
+  client_jwks_uris: ClientJwksUrisTable;
+  assertion_jtis: AssertionJtisTable;
+  trusted_issuers: TrustedIssuersTable;
+  federation_rules: FederationRulesTable;
   users: UsersTable;
   projects: ProjectsTable;
   members: MembersTable;

@@ -81,6 +81,7 @@ const IN_FLIGHT_MARGIN_MS = 30_000;
 export async function deleteBot(svc: OAuthServices, bot: Bot, actor: string): Promise<void> {
   await svc.store.refreshTokens.revokeSubject('bot', bot.id);
   await svc.store.bots.delete(bot.id);
+  await svc.store.clientKeys.removeClient(bot.email);
   svc.reuse.dropClient(bot.email);
   const now = Date.now();
   await svc.store.revocations.revokeSubject(BOT_SUB_PREFIX + bot.id, now + IN_FLIGHT_MARGIN_MS, now + IN_FLIGHT_MARGIN_MS + maxAccessLifetimeMs(svc), now);
@@ -102,7 +103,7 @@ function noBots(actor: Actor): void {
 }
 
 /** A project's bot with its role; changing it needs the developer role and a non-bot actor. */
-async function loadBot(svc: ManagementServices, actor: Actor, projectId: string, botId: string, needed: 'viewer' | 'developer'): Promise<{ bot: Bot; role: Role }> {
+export async function loadBot(svc: ManagementServices, actor: Actor, projectId: string, botId: string, needed: 'viewer' | 'developer'): Promise<{ bot: Bot; role: Role }> {
   await projectAccess(svc, actor, projectId, needed);
   const bot = await svc.store.bots.findById(botId);
   if (!bot || bot.projectId !== projectId) throw notFound('Bot');

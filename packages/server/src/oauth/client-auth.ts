@@ -1,6 +1,7 @@
 // Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3).
-// Clients are bots (client_id is the bot's email, client_secret its secret), registered OAuth clients (a web
-// client's secret, or none for spa and native clients), and the built-in public clients. Exactly one method per request.
+// Clients are bots (client_id is the bot's email, client_secret its secret, or a private_key_jwt assertion signed
+// with a key it registered), registered OAuth clients (a web client's secret or assertion, or none for spa and
+// native clients), and the built-in public clients. Exactly one method per request.
 import type { Bot } from '../store/bots.ts';
 import type { OAuthClient } from '../store/oauth-clients.ts';
 import { findOAuthClient } from './builtin-clients.ts';
@@ -12,14 +13,18 @@ import type { Params } from './params.ts';
 import { slowDown } from '../security/brute-force.ts';
 import { auditIdentifier } from '../security/audit-identifiers.ts';
 import { isUnsafeString } from '../security/strings.ts';
+import { type ParsedAssertion, assertionAudiences, assertionFailure, clientCandidates, checkHeaderAlg, MAX_ASSERTION_SECONDS, readAssertion, useJtiOnce, verifyWith } from './client-assertion.ts';
+
+export type SecretMethod = 'client_secret_basic' | 'client_secret_post';
+export type BotMethod = SecretMethod | 'private_key_jwt';
 
 /** A client at the token endpoint, with the refresh-token policy its tokens follow. */
 export type Client =
-  | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: 'client_secret_basic' | 'client_secret_post'; readonly refreshPolicy: RefreshPolicy }
+  | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: BotMethod; readonly refreshPolicy: RefreshPolicy }
   | { readonly kind: 'public'; readonly clientId: BuiltinPublicClientId; readonly refreshPolicy: RefreshPolicy }
-  | { readonly kind: 'oauth'; readonly clientId: string; readonly oauthClient: OAuthClient; readonly method: 'client_secret_basic' | 'client_secret_post' | 'none'; readonly refreshPolicy: RefreshPolicy };
+  | { readonly kind: 'oauth'; readonly clientId: string; readonly oauthClient: OAuthClient; readonly method: BotMethod | 'none'; readonly refreshPolicy: RefreshPolicy };
 
-export function oauthClientOf(c: OAuthClient, method: 'client_secret_basic' | 'client_secret_post' | 'none'): Client {
+export function oauthClientOf(c: OAuthClient, method: BotMethod | 'none'): Client {
   return { kind: 'oauth', clientId: c.clientId, oauthClient: c, method, refreshPolicy: clientRefreshPolicy(c) };
 }
 
@@ -68,6 +73,11 @@ export async function authenticateClient(
   const postId = params.get('client_id');
   const postSecret = params.get('client_secret');
   if (basicHeader && postSecret !== undefined) throw invalidRequest('use one client authentication method, not both');
+  const assertion = readAssertion(params);
+  if (assertion) {
+    if (basicHeader || postSecret !== undefined) throw invalidRequest('use one client authentication method, not both');
+    return authenticateAssertion(svc, assertion, postId);
+  }
   let id: string;
   let secret: string | undefined;
   let method: 'client_secret_basic' | 'client_secret_post';
@@ -109,6 +119,7 @@ export async function authenticateClient(
   const now = Date.now();
   const ok =
     bot !== undefined &&
+    bot.secretEnabled &&
     (svc.hasher.matches(secret, bot.secretHash) ||
       (bot.previousSecretHash !== null && (bot.previousSecretExpiresAt ?? 0) > now && svc.hasher.matches(secret, bot.previousSecretHash)));
   if (!bot) svc.hasher.hash(secret); // same work for unknown clients
@@ -118,7 +129,7 @@ export async function authenticateClient(
   if (!verdict.allowed) throw slowDown(verdict.retryAfter);
   if (!ok || !bot) {
     svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId: auditIdentifier(svc.hasher, id, bot !== undefined, 200), projectId: bot?.projectId });
-    throw invalidClient(method === 'client_secret_basic', bot ? 'wrong client secret' : 'unknown client');
+    throw invalidClient(method === 'client_secret_basic', !bot ? 'unknown client' : bot.secretEnabled ? 'wrong client secret' : 'the bot has no secret (it uses keys)');
   }
   return { kind: 'bot', clientId: bot.email, bot, method, refreshPolicy: refreshPolicyFor(svc.config, bot.email) };
 }
@@ -135,4 +146,30 @@ async function authenticateOAuthClient(svc: OAuthServices, id: string, secret: s
     throw invalidClient(method === 'client_secret_basic', c ? 'wrong client secret' : 'unknown client');
   }
   return oauthClientOf(c, method);
+}
+
+/** private_key_jwt: the assertion names its client in iss and sub; that client's registered keys verify it. */
+async function authenticateAssertion(svc: OAuthServices, a: ParsedAssertion, postId: string | undefined): Promise<Client> {
+  const iss = a.claims.iss;
+  if (typeof iss !== 'string' || iss === '') throw assertionFailure('the client assertion has no "iss"');
+  if (postId !== undefined && postId !== iss) throw assertionFailure('client_id does not match the assertion "iss"');
+  if (a.claims.sub !== iss) throw assertionFailure('the client assertion "sub" must equal its "iss" (the client id)');
+  checkHeaderAlg(a.header, 'client assertion');
+  const bot = iss.includes('@') ? await svc.store.bots.findByEmail(iss) : undefined;
+  const registered = bot ? undefined : await findOAuthClient(svc, iss);
+  if (!bot && (!registered || registered.projectId === '')) {
+    svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId: auditIdentifier(svc.hasher, iss, false, 200), detail: { method: 'private_key_jwt' } });
+    throw assertionFailure('unknown client');
+  }
+  const clientId = bot ? bot.email : registered!.clientId;
+  try {
+    const candidates = await clientCandidates(svc, clientId, a.header);
+    const claims = await verifyWith(svc, a, candidates, { issuer: iss, subject: iss, audience: assertionAudiences(svc.config.issuer), what: 'client assertion', maxLifetime: MAX_ASSERTION_SECONDS });
+    await useJtiOnce(svc, `client:${clientId}`, claims.jti, claims.exp, 'client assertion');
+  } catch (err) {
+    svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId, projectId: bot?.projectId ?? registered?.projectId, detail: { method: 'private_key_jwt', reason: err instanceof OAuthError ? err.description : 'error' } });
+    throw err;
+  }
+  if (bot) return { kind: 'bot', clientId: bot.email, bot, method: 'private_key_jwt', refreshPolicy: refreshPolicyFor(svc.config, bot.email) };
+  return oauthClientOf(registered!, 'private_key_jwt');
 }

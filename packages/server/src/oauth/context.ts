@@ -9,6 +9,7 @@ import type { TokenReuseCache } from '../domain/token-reuse.ts';
 import type { BruteForceGuard } from '../security/brute-force.ts';
 import type { PasswordCheckGate } from '../security/password-checks.ts';
 import type { RevocationBudget } from '../security/revocation-budget.ts';
+import type { RemoteJwksCache } from './remote-jwks.ts';
 
 export interface OAuthServices {
   readonly config: Pick<
@@ -47,6 +48,8 @@ export interface OAuthServices {
   readonly passwordChecks: PasswordCheckGate;
   /** What each client may add to the revocation feed (shared through Redis when configured). */
   readonly revocationBudget: RevocationBudget;
+  /** Key sets fetched from clients' jwks_uri and trusted issuers (node-local cache). */
+  readonly remoteJwks: RemoteJwksCache;
 }
 
 export { PUBLIC_CLIENT_ID } from './refresh-policy.ts';

@@ -2,6 +2,7 @@
 import { OIDC_SCOPES } from './audience.ts';
 import { idTokenAlgorithms } from './clients.ts';
 import { DEVICE_CODE_GRANT } from '../domain/oauth-clients.ts';
+import { ASSERTION_ALGS } from './remote-jwks.ts';
 
 export function discoveryDocument(issuer: string, algs: readonly string[], options: { passwordGrant?: boolean } = {}): Record<string, unknown> {
   return {
@@ -17,9 +18,11 @@ export function discoveryDocument(issuer: string, algs: readonly string[], optio
     device_authorization_endpoint: `${issuer}/oauth/device_authorization`,
     // With the password grant turned off (GATEHOUSE_PASSWORD_GRANT=false), clients are not told it exists.
     grant_types_supported: options.passwordGrant === false ? ['authorization_code', 'client_credentials', 'refresh_token', DEVICE_CODE_GRANT] : ['authorization_code', 'client_credentials', 'password', 'refresh_token', DEVICE_CODE_GRANT],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'bearer'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    // RFC 7523 / OIDC Core §9: the algorithms a private_key_jwt assertion may be signed with (each key pins one).
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'bearer'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     scopes_supported: [...OIDC_SCOPES],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],

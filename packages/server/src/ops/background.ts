@@ -58,6 +58,7 @@ export function backgroundJobs(svc: BackgroundServices, options: { scheduler?: S
   jobs.add(sweep('refresh_tokens', (now) => store.refreshTokens.deleteExpired(now)));
   jobs.add(sweep('revocations', (now) => store.revocations.deleteExpired(now)));
   jobs.add(sweep('app_tokens', (now) => store.appTokens.deleteExpired(now)));
+  jobs.add(sweep('assertion_jtis', (now) => store.assertionJtis.deleteExpired(now)));
   if (config.auditRetentionDays > 0) jobs.add(sweep('audit', (now) => store.audit.deleteBefore(now - config.auditRetentionDays * DAY_MS)));
   return jobs;
 }

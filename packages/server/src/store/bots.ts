@@ -13,6 +13,8 @@ export interface Bot {
   previousSecretHash: string | null;
   previousSecretExpiresAt: number | null;
   passwordGrant: boolean;
+  /** Turned off when the bot authenticates with keys or federation only; rotating the secret turns it on again. */
+  secretEnabled: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -28,6 +30,7 @@ function toBot(r: Selectable<BotsTable>): Bot {
     previousSecretHash: r.previous_secret_hash,
     previousSecretExpiresAt: r.previous_secret_expires_at,
     passwordGrant: r.password_grant === 1,
+    secretEnabled: r.secret_disabled !== 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -61,6 +64,7 @@ export class BotRepository {
       previous_secret_hash: null,
       previous_secret_expires_at: null,
       password_grant: 1,
+      secret_disabled: 0,
       created_at: now,
       updated_at: now,
     };
@@ -99,6 +103,7 @@ export class BotRepository {
         previous_secret_expires_at: graceUntil,
         secret_hash: secretHash,
         secret_prefix: secretPrefix,
+        secret_disabled: 0,
         updated_at: Date.now(),
       }))
       .where('id', '=', id)
@@ -110,10 +115,16 @@ export class BotRepository {
     await this.#db.updateTable('bots').set({ password_grant: allowed ? 1 : 0, updated_at: Date.now() }).where('id', '=', id).execute();
   }
 
+  /** Turns the secret (and any previous one in its grace period) off. */
+  async disableSecret(id: string): Promise<void> {
+    await this.#db.updateTable('bots').set({ secret_disabled: 1, previous_secret_hash: null, previous_secret_expires_at: null, updated_at: Date.now() }).where('id', '=', id).execute();
+  }
+
   async delete(id: string): Promise<boolean> {
     return this.#db.transaction().execute(async (tx) => {
       await tx.deleteFrom('members').where('principal_type', '=', 'bot').where('principal_id', '=', id).execute();
       await tx.deleteFrom('grants').where('bot_id', '=', id).execute();
+      await tx.deleteFrom('federation_rules').where('bot_id', '=', id).execute();
       const r = await tx.deleteFrom('bots').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     });

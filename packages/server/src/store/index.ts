@@ -14,6 +14,8 @@ import { SessionRepository } from './sessions.ts';
 import { ConsentRepository } from './consents.ts';
 import { AuthorizationCodeRepository } from './authorization-codes.ts';
 import { DeviceCodeRepository } from './device-codes.ts';
+import { AssertionJtiRepository, ClientKeyRepository } from './client-keys.ts';
+import { FederationRepository } from './federation.ts';
 
 export interface Store {
   readonly db: Db;
@@ -31,6 +33,9 @@ export interface Store {
   readonly consents: ConsentRepository;
   readonly authorizationCodes: AuthorizationCodeRepository;
   readonly deviceCodes: DeviceCodeRepository;
+  readonly clientKeys: ClientKeyRepository;
+  readonly assertionJtis: AssertionJtiRepository;
+  readonly federation: FederationRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -55,6 +60,9 @@ export async function openStore(options: DbOptions & { readonly auditBufferMax?:
     consents: new ConsentRepository(k),
     authorizationCodes: new AuthorizationCodeRepository(k),
     deviceCodes: new DeviceCodeRepository(k),
+    clientKeys: new ClientKeyRepository(k),
+    assertionJtis: new AssertionJtiRepository(k),
+    federation: new FederationRepository(k),
     async ping() {
       await k.selectFrom('projects').select('id').limit(1).execute();
     },
@@ -73,6 +81,8 @@ export type { Project, Member, Role, PrincipalType } from './projects.ts';
 export type { RefreshToken } from './refresh-tokens.ts';
 export type { OAuthClient, ClientType } from './oauth-clients.ts';
 export type { Session } from './sessions.ts';
+export type { ClientKey } from './client-keys.ts';
+export type { TrustedIssuer, FederationRule } from './federation.ts';
 export type { AppToken } from './app-tokens.ts';
 export type { StoredKey, KeyState } from './signing-keys.ts';
 export type { AuditEvent, StoredAuditEvent } from './audit.ts';

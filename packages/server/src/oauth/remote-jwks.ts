@@ -1,0 +1,168 @@
+// Public keys fetched from a URL (a client's jwks_uri, a trusted issuer's JWKS or discovery document), cached per
+// URL. What it caches: the last good key set of each URL, for `cacheMs`. What refreshes it: its age, or a caller
+// that met an unknown kid, at most once per `cooldownMs` per URL. A URL that hangs, answers 5xx or returns junk
+// costs one timed-out fetch per cooldown, shared by every request waiting on it; it never blocks other URLs,
+// and the last good keys (if any) keep being served meanwhile. Defaults as jose's remote JWKS: 5 s timeout,
+// 30 s cooldown, 10 min cache.
+import type { JWK } from 'jose';
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
+
+export interface RemoteJwksOptions {
+  readonly timeoutMs: number;
+  readonly cooldownMs: number;
+  readonly cacheMs: number;
+  readonly maxBytes: number;
+  readonly maxEntries: number;
+}
+
+export const REMOTE_JWKS_DEFAULTS: RemoteJwksOptions = Object.freeze({ timeoutMs: 5_000, cooldownMs: 30_000, cacheMs: 600_000, maxBytes: 64 * 1024, maxEntries: 1_000 });
+
+/** A fetch that failed, with a message fit for a client's error_description (names the check, not the body). */
+export class JwksFetchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JwksFetchError';
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** HTTPS, or plain HTTP to this machine only (tests, sidecars); never credentials or fragments in the URL. */
+export function keyUrlProblem(raw: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return 'is not a URL';
+  }
+  if (u.username || u.password) return 'must not carry credentials';
+  if (u.hash) return 'must not have a fragment';
+  if (u.protocol === 'https:') return undefined;
+  if (u.protocol === 'http:' && LOOPBACK.has(u.hostname)) return undefined;
+  return 'must be https (plain http only on loopback)';
+}
+
+interface Entry {
+  keys: JWK[] | undefined;
+  fetchedAt: number;
+  lastAttempt: number;
+  error: string | undefined;
+  inflight: Promise<void> | undefined;
+}
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export class RemoteJwksCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: RemoteJwksOptions;
+  readonly #clock: Clock;
+  readonly #fetch: FetchLike;
+
+  constructor(options: Partial<RemoteJwksOptions> = {}, clock: Clock = systemClock, fetchImpl: FetchLike = (u, i) => fetch(u, i)) {
+    this.#options = Object.freeze({ ...REMOTE_JWKS_DEFAULTS, ...options });
+    this.#clock = clock;
+    this.#fetch = fetchImpl;
+  }
+
+  /** The key set at `url`; `refresh` asks for a fresh copy (an unknown kid), granted once per cooldown. */
+  async keys(url: string, options: { refresh?: boolean } = {}): Promise<JWK[]> {
+    const now = this.#clock.now();
+    let e = this.#entries.get(url);
+    if (!e) {
+      if (this.#entries.size >= this.#options.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+      e = { keys: undefined, fetchedAt: 0, lastAttempt: -Infinity, error: undefined, inflight: undefined };
+      this.#entries.set(url, e);
+    }
+    const stale = e.keys === undefined || now - e.fetchedAt >= this.#options.cacheMs || options.refresh === true;
+    if (stale && !e.inflight && now - e.lastAttempt >= this.#options.cooldownMs) {
+      e.lastAttempt = now;
+      const entry = e;
+      entry.inflight = this.#load(url)
+        .then((keys) => {
+          entry.keys = keys;
+          entry.fetchedAt = this.#clock.now();
+          entry.error = undefined;
+        })
+        .catch((err: unknown) => {
+          entry.error = err instanceof JwksFetchError ? err.message : 'the key set could not be fetched';
+        })
+        .finally(() => {
+          entry.inflight = undefined;
+        });
+    }
+    if (e.inflight && (e.keys === undefined || options.refresh)) await e.inflight;
+    if (e.keys === undefined) throw new JwksFetchError(e.error ?? 'the key set could not be fetched');
+    return e.keys;
+  }
+
+  async #load(url: string): Promise<JWK[]> {
+    const problem = keyUrlProblem(url);
+    if (problem) throw new JwksFetchError(`the key URL ${problem}`);
+    let res: Response;
+    try {
+      // Redirects are not followed: a key URL answers itself, or not at all.
+      res = await this.#fetch(url, { redirect: 'manual', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(this.#options.timeoutMs) });
+    } catch (err) {
+      const timedOut = (err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError';
+      throw new JwksFetchError(timedOut ? 'fetching the key set timed out' : 'the key set could not be fetched');
+    }
+    if (res.status !== 200) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new JwksFetchError(`the key set URL answered ${res.status}`);
+    }
+    const text = await readLimited(res, this.#options.maxBytes, this.#options.timeoutMs);
+    return parseJwks(text);
+  }
+}
+
+async function readLimited(res: Response, maxBytes: number, timeoutMs: number): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const deadline = setTimeout(() => void reader.cancel().catch(() => undefined), timeoutMs);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw new JwksFetchError('the key set is too large');
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof JwksFetchError) throw err;
+    throw new JwksFetchError('reading the key set failed');
+  } finally {
+    clearTimeout(deadline);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A JWK Set (RFC 7517 §5) of public keys; private members are refused rather than used. */
+export function parseJwks(text: string): JWK[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new JwksFetchError('the key set is not JSON');
+  }
+  const keys = (v as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new JwksFetchError('the key set has no "keys" array');
+  return keys.filter((k): k is JWK => typeof k === 'object' && k !== null && typeof (k as JWK).kty === 'string' && !('d' in k) && !('k' in k));
+}
+
+const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+export const ASSERTION_ALGS: readonly string[] = ASYMMETRIC_ALGS;
+
+/** The one algorithm a key verifies with: its `alg`, or the only reasonable one for its type and curve. */
+export function pinnedAlg(jwk: JWK): string | undefined {
+  if (typeof jwk.alg === 'string') return ASSERTION_ALGS.includes(jwk.alg) ? jwk.alg : undefined;
+  if (jwk.kty === 'RSA') return 'RS256';
+  if (jwk.kty === 'EC') return ({ 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' } as Record<string, string>)[jwk.crv ?? ''];
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
+  return undefined;
+}
