@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Jobs, type Scheduler, backoff } from '../../src/ops/jobs.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 
 /** Timers that fire only when the test advances the clock. */
 class ManualScheduler implements Scheduler {
@@ -171,4 +173,20 @@ describe('the audit buffer and the expiry sweeps on a real store', () => {
     assert.equal(await store.revocations.deleteExpired(now), 1);
     assert.equal(await store.revocations.isRevoked('j-new', 'x', 0, now), true);
   });
+});
+
+test('an unhandled rejection is logged with its error and counted; the process keeps running', async () => {
+  const guard = new URL('../../src/ops/process-guard.ts', import.meta.url).href;
+  const script = `
+    const { guardProcess, unhandledRejections } = await import(${JSON.stringify(guard)});
+    guardProcess({ error: (obj, msg) => console.log(JSON.stringify({ msg, err: obj.err.message })) });
+    Promise.reject(new Error('nobody caught this'));
+    await new Promise((r) => setTimeout(r, 50));
+    console.log(JSON.stringify({ alive: true, count: unhandledRejections.count }));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(lines, [
+    { msg: 'unhandled promise rejection (logged; the process keeps running)', err: 'nobody caught this' },
+    { alive: true, count: 1 },
+  ]);
 });
