@@ -203,6 +203,17 @@ describe('PostgreSQL: database faults', { skip: pgSkip }, () => {
       proxy.restore();
     }
     assert.ok(seen.unavailable > 0, 'requests that needed the database were refused with 503');
+    // More logins during the outage than the brute-force threshold (10): an outage is not a failed guess.
+    proxy.cut();
+    try {
+      for (let i = 0; i < 12; i++) {
+        const r = await f.password();
+        assertIssuedOrUnavailable(r, 'a login while the database is away');
+        assert.equal(r.status, 503);
+      }
+    } finally {
+      proxy.restore();
+    }
     await recovered(f);
     await nothingLost(f, count);
     assert.equal((await f.password()).status, 200, 'writes work again');

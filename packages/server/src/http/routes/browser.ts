@@ -148,7 +148,10 @@ export async function browserRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     // The brute-force guard of the password grant: counted before the check, per account and address.
     const attempt = await ctx.bruteForce.reserve(email, req.ip);
     if (!attempt.allowed) return again(429, 'Too many failed attempts. Wait a few minutes and try again.');
-    const checked = await authenticatePassword(ctx, email, password, req.ip);
+    const checked = await authenticatePassword(ctx, email, password, req.ip).catch(async (err: unknown) => {
+      await attempt.cancel().catch(() => undefined); // the database failed, not the guess: not counted
+      throw err;
+    });
     if ('refused' in checked) {
       await attempt.cancel();
       return again(429, 'The server is busy checking passwords. Try again in a moment.');

@@ -59,7 +59,11 @@ export const password: GrantHandler = {
     // Counted before the check, so guesses sent at once are limited like guesses sent one by one.
     const attempt = await svc.bruteForce.reserve(username, ip);
     if (!attempt.allowed) throw slowDown(attempt.retryAfter);
-    const checked = await authenticatePassword(svc, username, pass, ip);
+    const checked = await authenticatePassword(svc, username, pass, ip).catch(async (err: unknown) => {
+      // The database failed, not the guess: an outage must not count as failed logins (and lock accounts out).
+      await attempt.cancel().catch(() => undefined);
+      throw err;
+    });
     if ('refused' in checked) {
       await attempt.cancel();
       throw passwordChecksRefused(checked.refused);
