@@ -43,8 +43,11 @@ export async function mintSession(svc: OAuthServices, principal: Principal, clie
     lifetime: target.lifetime,
     alg: target.alg,
   });
-  // OIDC Core §15.1: RS256 unless the client registered another id_token_signed_response_alg.
-  const idToken = await svc.minter.idToken(profileClaims(principal), principal.sub, client.clientId, target.lifetime, idTokenAlgFor(client));
+  // OIDC Core §15.1: RS256 unless the client registered another id_token_signed_response_alg. An ID token is also
+  // accepted by the management API (the Dataloop flow), so it lives no longer than a management token does, not
+  // as long as the requested API's access token (up to a year).
+  const idLifetime = Math.min(target.lifetime, svc.config.accessTokenLifetime);
+  const idToken = await svc.minter.idToken(profileClaims(principal), principal.sub, client.clientId, idLifetime, idTokenAlgFor(client));
   return { access, idToken, lifetime: target.lifetime, scope };
 }
 

@@ -113,3 +113,24 @@ describe('rotating and deleting bots ends their credentials', () => {
     assert.equal(alive, 0, `${alive} of ${tokens.length} still introspect as active`);
   });
 });
+
+describe('an ID token lives no longer than a management token', () => {
+  let gh: Gatehouse;
+  before(async () => {
+    gh = await startGatehouse();
+  });
+  after(() => gh.stop());
+
+  test('a login for an API with a one-year lifetime: the access token gets the year, the ID token the management lifetime', async () => {
+    await gh.createApi({ identifier: 'https://year.example', token_lifetime: 31_536_000 });
+    const user = { email: 'id-token-life@example.com', password: 'a long enough password' };
+    await gh.createUser(user);
+    const r = await gh.token({ grant_type: 'password', username: user.email, password: user.password, audience: 'https://year.example' });
+    assert.equal(r.status, 200, JSON.stringify(r.body?.error));
+    const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
+    const access = claims(r.body.access_token);
+    const id = claims(r.body.id_token);
+    assert.equal(access.exp - access.iat, 31_536_000);
+    assert.equal(id.exp - id.iat, 86_400, 'the management API\'s lifetime (GATEHOUSE_ACCESS_TOKEN_LIFETIME), not a year');
+  });
+});
