@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { AppContext } from './context.ts';
+import { DOCS_CLIENT_ID } from '../oauth/builtin-clients.ts';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -77,6 +78,11 @@ export function openApiOptions(ctx: AppContext): SwaggerOptions {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Paste an access token or an app token.' },
+          browser: {
+            type: 'oauth2',
+            flows: { authorizationCode: { authorizationUrl: `${ctx.config.issuer}/oauth/authorize`, tokenUrl, scopes: {} } },
+            description: `Sign in with your Gatehouse account in the browser (authorization code with PKCE; client_id ${DOCS_CLIENT_ID} is filled in). Already signed in to Gatehouse in this browser, it takes one click.`,
+          },
           password: {
             type: 'oauth2',
             flows: { password: { tokenUrl, scopes: {} } },

@@ -4,14 +4,16 @@
 import type { FastifyInstance } from 'fastify';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from './context.ts';
+import { DOCS_CLIENT_ID } from '../oauth/builtin-clients.ts';
 
 export const DOCS_PATH = '/api/v1/docs';
 
 /**
  * Runs in the browser on every request Swagger UI sends (serialized with Function#toString, so it must stay
  * self-contained, plain JavaScript). Two adjustments, both for token requests only:
- * - With empty client id and secret, Swagger UI still sends `Authorization: Basic Og==` (base64 of ":").
- *   That is no client at all, so it is dropped and the password grant uses the public first-party client.
+ * - With an empty client secret, Swagger UI still sends `Authorization: Basic base64(id + ":")` (`Og==` when the id
+ *   is empty too). That is no client authentication: the header is dropped and the id, if any, sent as client_id
+ *   (the docs' own public client, gatehouse-docs, fills it in for every flow).
  * - The client-credentials token URL carries `audience` in its query (see openapi.ts); it is moved into the
  *   form body, where every OAuth 2.0 server reads it.
  */
@@ -20,8 +22,21 @@ export const requestInterceptor = function (req: { [prop: string]: any }) {
     const u = new URL(String(req.url), window.location.href);
     if (!/\/oauth\/token$/.test(u.pathname)) return req;
     const h: Record<string, string> = req.headers || {};
-    if (h.Authorization === 'Basic Og==') delete h.Authorization;
-    if (h.authorization === 'Basic Og==') delete h.authorization;
+    for (const name of ['Authorization', 'authorization']) {
+      const m = /^Basic (.+)$/.exec(h[name] || '');
+      if (!m) continue;
+      let decoded = '';
+      try {
+        decoded = atob(m[1] as string);
+      } catch {
+        continue;
+      }
+      if (!decoded.endsWith(':')) continue;
+      // An empty secret is no client authentication: a public client names itself in the body instead.
+      delete h[name];
+      const id = decodeURIComponent(decoded.slice(0, -1));
+      if (id && typeof req.body === 'string' && !/(^|&)client_id=/.test(req.body)) req.body = (req.body ? req.body + '&' : '') + 'client_id=' + encodeURIComponent(id);
+    }
     const audience = u.searchParams.get('audience');
     if (audience !== null && typeof req.body === 'string') {
       u.searchParams.delete('audience');
@@ -70,6 +85,7 @@ export async function swaggerUiRoutes(app: FastifyInstance, { ctx }: { ctx: AppC
       persistAuthorization: false,
       requestInterceptor,
     },
-    initOAuth: { appName: 'Gatehouse Swagger UI' },
+    // The built-in first-party client of the docs (oauth/builtin-clients.ts): authorization code with PKCE.
+    initOAuth: { appName: 'Gatehouse Swagger UI', clientId: DOCS_CLIENT_ID, usePkceWithAuthorizationCodeGrant: true },
   });
 }

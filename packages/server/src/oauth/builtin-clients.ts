@@ -7,7 +7,8 @@ import type { OAuthServices } from './context.ts';
 
 export const DOCS_CLIENT_ID = 'gatehouse-docs';
 export const CLI_CLIENT_ID = 'gatehouse-cli';
-export const DOCS_REDIRECT_PATH = '/api/v1/docs/oauth2-redirect.html';
+/** Where @fastify/swagger-ui serves Swagger UI's OAuth 2.0 redirect page. */
+export const DOCS_REDIRECT_PATH = '/api/v1/docs/static/oauth2-redirect.html';
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 type BuiltinConfig = Pick<Config, 'issuer' | 'refreshRotation' | 'refreshGraceSeconds' | 'refreshTokenIdleSeconds' | 'refreshTokenAbsoluteSeconds'>;
@@ -35,7 +36,9 @@ function builtin(config: BuiltinConfig, c: Pick<OAuthClient, 'clientId' | 'name'
 
 export function builtinOAuthClient(config: BuiltinConfig, clientId: string): OAuthClient | undefined {
   if (clientId === DOCS_CLIENT_ID) {
-    return builtin(config, { clientId, name: 'Gatehouse API docs', type: 'spa', redirectUris: [config.issuer + DOCS_REDIRECT_PATH], grantTypes: ['authorization_code', 'refresh_token'] });
+    // Swagger UI fills its client_id into every OAuth flow of the Authorize dialog, the password flow too: that
+    // grant stays what it was for the public first-party client, now under the docs client's name.
+    return builtin(config, { clientId, name: 'Gatehouse API docs', type: 'spa', redirectUris: [config.issuer + DOCS_REDIRECT_PATH], grantTypes: ['authorization_code', 'refresh_token', 'password'] });
   }
   if (clientId === CLI_CLIENT_ID) {
     return builtin(config, { clientId, name: 'Gatehouse command line', type: 'native', redirectUris: ['http://127.0.0.1/callback'], grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT] });

@@ -52,7 +52,7 @@ export function page(theme: Theme, title: string, body: Html): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${esc(title)} · ${esc(theme.name)}</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>

@@ -91,6 +91,9 @@ export async function browserRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     reply.headers({ 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }).send(STYLESHEET),
   );
 
+  // Browsers ask every origin for one; an empty answer instead of a 404 in their consoles.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+
   /** Sends what `decide` (or the parser) said. */
   const respond = async (req: FastifyRequest, reply: FastifyReply, outcome: AuthorizeOutcome, freshLogin: boolean, current?: { user: User }): Promise<FastifyReply> => {
     switch (outcome.kind) {

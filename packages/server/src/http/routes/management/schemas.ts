@@ -42,4 +42,4 @@ export const bodyErrorResponses = { ...errorResponses, 413: err('The body is too
 export const conflictResponses = { ...bodyErrorResponses, 409: err('Conflicts with the current state (a name in use, the last owner, ...)') };
 export const conflictResponse = { 409: conflictResponses[409] };
 
-export const bearer: { [scheme: string]: string[] }[] = [{ bearer: [] }, { password: [] }, { clientCredentials: [] }];
+export const bearer: { [scheme: string]: string[] }[] = [{ bearer: [] }, { browser: [] }, { password: [] }, { clientCredentials: [] }];
