@@ -6,6 +6,7 @@ import type { AppToken } from './store/app-tokens.ts';
 import type { StoredAuditEvent } from './store/audit.ts';
 import type { Bot } from './store/bots.ts';
 import type { ClientKey } from './store/client-keys.ts';
+import type { FederationRule, TrustedIssuer } from './store/federation.ts';
 import type { Member, Project, Role } from './store/projects.ts';
 import type { User } from './store/users.ts';
 import type { KeyInfo } from './domain/keys.ts';
@@ -153,5 +154,32 @@ export function sessionView(s: Session, current?: string) {
     ip: s.ip,
     user_agent: s.userAgent,
     ...(current !== undefined ? { current: s.id === current } : {}),
+  };
+}
+
+export function trustedIssuerView(i: TrustedIssuer) {
+  return {
+    id: i.id,
+    project_id: i.projectId,
+    issuer: i.issuer,
+    keys_from: i.jwks ? 'jwks' : i.jwksUri ? 'jwks_uri' : 'discovery',
+    jwks_uri: i.jwksUri,
+    jwks: i.jwks,
+    created_at: iso(i.createdAt),
+  };
+}
+
+export function federationRuleView(r: FederationRule) {
+  return {
+    id: r.id,
+    project_id: r.projectId,
+    name: r.name,
+    issuer_id: r.issuerId,
+    bot_id: r.botId,
+    audience: r.audience,
+    subject: r.subject,
+    claims: r.claims,
+    single_use: r.singleUse,
+    created_at: iso(r.createdAt),
   };
 }

@@ -27,6 +27,16 @@ export interface NewClient {
   audiences?: string[] | undefined;
 }
 
+export interface NewRule {
+  name: string;
+  issuer_id: string;
+  bot_id: string;
+  audience: string;
+  subject: string;
+  claims?: Record<string, string> | undefined;
+  single_use?: boolean | undefined;
+}
+
 export interface AdminBackend {
   /** Where the commands go, for messages: a URL, or the store. */
   readonly description: string;
@@ -42,6 +52,12 @@ export interface AdminBackend {
   removeBotKey(projectId: string, botId: string, kid: string): Promise<void>;
   setBotJwksUri(projectId: string, botId: string, uri: string | null): Promise<Json>;
   disableBotSecret(projectId: string, botId: string): Promise<Json>;
+  listIssuers(projectId: string): Promise<Json[]>;
+  addIssuer(projectId: string, issuer: { issuer: string; jwks_uri?: string | undefined; jwks?: Json | undefined }): Promise<Json>;
+  removeIssuer(projectId: string, issuerId: string): Promise<void>;
+  listRules(projectId: string): Promise<Json[]>;
+  addRule(projectId: string, rule: NewRule): Promise<Json>;
+  removeRule(projectId: string, ruleId: string): Promise<void>;
   createApi(api: NewApi): Promise<Json>;
   /** `api` is an API id or its identifier URI. */
   grant(api: string, botId: string, scopes: string[]): Promise<Json>;

@@ -30,6 +30,14 @@ function readPublicKey(file: string): Json {
   }
 }
 
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read JSON from ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 function credentialsOut(io: Io, args: Args, c: Json): void {
   show(io, json(args), c, () => {
     const keys = c.keys as Json[];
@@ -133,6 +141,73 @@ export const ADMIN_COMMANDS: Record<string, Record<string, Subcommand>> = {
         const id = need(args, 'bot', 0);
         await b.deleteBot(need(args, 'project'), id);
         show(io, json(args), { deleted: id }, () => `Deleted bot ${id}; its tokens no longer work.\n`);
+      },
+    },
+  },
+  federation: {
+    issuers: {
+      usage: 'federation issuers list|add|remove --project ID [--issuer ISS [--jwks-uri URL | --jwks-file FILE]] [--id ISSUER_ID]   (without --jwks-uri/--jwks-file the keys come from ISS/.well-known/openid-configuration)',
+      flags: { strings: ['project', 'issuer', 'jwks-uri', 'jwks-file', 'id'], positionals: 2 },
+      async run(b, args, io) {
+        const action = need(args, 'action', 0);
+        const project = need(args, 'project');
+        const cols = ['id', 'issuer', 'keys_from', 'jwks_uri', 'created_at'];
+        if (action === 'list') {
+          const is = await b.listIssuers(project);
+          return show(io, json(args), is, () => table(is, cols));
+        }
+        if (action === 'add') {
+          const file = str(args, 'jwks-file');
+          const jwks = file === undefined ? undefined : (readJson(file) as Json);
+          const i = await b.addIssuer(project, { issuer: need(args, 'issuer'), jwks_uri: str(args, 'jwks-uri'), jwks });
+          return show(io, json(args), i, () => record(i, cols));
+        }
+        if (action === 'remove') {
+          const id = str(args, 'id') ?? need(args, 'id', 1);
+          await b.removeIssuer(project, id);
+          return show(io, json(args), { removed: id }, () => `Removed trusted issuer ${id} and its rules.\n`);
+        }
+        throw new UsageError(`federation issuers: unknown action "${action}" (list, add, remove)`);
+      },
+    },
+    rules: {
+      usage:
+        'federation rules list|add|remove --project ID [--name NAME --issuer-id ID --bot BOT_ID --audience AUD --subject SUB|GLOB [--claim name=value ...,] [--single-use]] [--id RULE_ID]',
+      flags: { strings: ['project', 'name', 'issuer-id', 'bot', 'audience', 'subject', 'claim', 'id'], booleans: ['single-use'], positionals: 2 },
+      async run(b, args, io) {
+        const action = need(args, 'action', 0);
+        const project = need(args, 'project');
+        const cols = ['id', 'name', 'issuer_id', 'bot_id', 'audience', 'subject', 'single_use'];
+        if (action === 'list') {
+          const rs = await b.listRules(project);
+          return show(io, json(args), rs, () => table(rs, cols));
+        }
+        if (action === 'add') {
+          const claims: Record<string, string> = {};
+          for (const pair of list(args, 'claim') ?? []) {
+            const i = pair.indexOf('=');
+            if (i < 1) throw new UsageError(`--claim takes name=value, got "${pair}"`);
+            claims[pair.slice(0, i)] = pair.slice(i + 1);
+          }
+          const r = await b.addRule(project, {
+            name: need(args, 'name'),
+            issuer_id: need(args, 'issuer-id'),
+            bot_id: need(args, 'bot'),
+            audience: need(args, 'audience'),
+            subject: need(args, 'subject'),
+            claims: Object.keys(claims).length ? claims : undefined,
+            single_use: bool(args, 'single-use') || undefined,
+          });
+          show(io, json(args), r, () => record(r, [...cols, 'claims']));
+          if (!json(args)) for (const w of (r.warnings as string[] | undefined) ?? []) io.err(`warning: ${w}\n`);
+          return;
+        }
+        if (action === 'remove') {
+          const id = str(args, 'id') ?? need(args, 'id', 1);
+          await b.removeRule(project, id);
+          return show(io, json(args), { removed: id }, () => `Removed federation rule ${id}.\n`);
+        }
+        throw new UsageError(`federation rules: unknown action "${action}" (list, add, remove)`);
       },
     },
   },

@@ -3,7 +3,7 @@
 // acting as the operator (audited as "cli"). Domain errors reach cli/run.ts, which maps them once.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AdminBackend, Json, NewApi, NewClient, NewUser } from './backend.ts';
+import type { AdminBackend, Json, NewApi, NewClient, NewRule, NewUser } from './backend.ts';
 import { CliError } from './args.ts';
 import { type Config, SIGNING_ALGS, type SigningAlg } from '../config.ts';
 import { openServices } from '../server.ts';
@@ -12,11 +12,12 @@ import { OPERATOR } from '../domain/caller.ts';
 import { createProject, listProjects } from '../domain/projects.ts';
 import { addProjectBot, listProjectBots, removeProjectBot, rotateProjectBot } from '../domain/bots.ts';
 import { createApi, findApi, putGrant } from '../domain/apis.ts';
+import { addFederationRule, addTrustedIssuer, listFederationRules, listTrustedIssuers, removeFederationRule, removeTrustedIssuer } from '../domain/federation.ts';
 import { addBotKey, botCredentials, disableBotSecret, removeBotKey, setBotJwksUri } from '../domain/client-keys.ts';
 import { listKeys, rotateKeys } from '../domain/keys.ts';
 import { DEFAULT_ADMIN_EMAIL, createUser } from '../domain/users.ts';
 import { type ClientSpec, addProjectClient, listProjectClients, removeProjectClient } from '../domain/oauth-clients.ts';
-import { apiView, botCredentialsView, botView, clientKeyView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
+import { federationRuleView, trustedIssuerView, apiView, botCredentialsView, botView, clientKeyView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
 
 type Services = Awaited<ReturnType<typeof openServices>>['services'];
 
@@ -101,6 +102,31 @@ export class OfflineBackend implements AdminBackend {
 
   async disableBotSecret(projectId: string, botId: string): Promise<Json> {
     return botCredentialsView(await disableBotSecret(this.#svc, OPERATOR, projectId, botId));
+  }
+
+  async listIssuers(projectId: string): Promise<Json[]> {
+    return (await listTrustedIssuers(this.#svc, OPERATOR, projectId)).map(trustedIssuerView);
+  }
+
+  async addIssuer(projectId: string, i: { issuer: string; jwks_uri?: string | undefined; jwks?: Json | undefined }): Promise<Json> {
+    return trustedIssuerView(await addTrustedIssuer(this.#svc, OPERATOR, projectId, { issuer: i.issuer, jwksUri: i.jwks_uri, jwks: i.jwks as { keys: unknown[] } | undefined }));
+  }
+
+  async removeIssuer(projectId: string, issuerId: string): Promise<void> {
+    await removeTrustedIssuer(this.#svc, OPERATOR, projectId, issuerId);
+  }
+
+  async listRules(projectId: string): Promise<Json[]> {
+    return (await listFederationRules(this.#svc, OPERATOR, projectId)).map(federationRuleView);
+  }
+
+  async addRule(projectId: string, r: NewRule): Promise<Json> {
+    const { rule, warnings } = await addFederationRule(this.#svc, OPERATOR, projectId, { name: r.name, issuerId: r.issuer_id, botId: r.bot_id, audience: r.audience, subject: r.subject, claims: r.claims, singleUse: r.single_use });
+    return { ...federationRuleView(rule), warnings };
+  }
+
+  async removeRule(projectId: string, ruleId: string): Promise<void> {
+    await removeFederationRule(this.#svc, OPERATOR, projectId, ruleId);
   }
 
   async createApi(a: NewApi): Promise<Json> {

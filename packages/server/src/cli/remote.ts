@@ -1,5 +1,5 @@
 // The admin commands against a running server, over its management API with a bearer token.
-import type { AdminBackend, Json, NewApi, NewUser, NewClient } from './backend.ts';
+import type { AdminBackend, Json, NewApi, NewUser, NewClient, NewRule } from './backend.ts';
 import { CliError } from './args.ts';
 
 export class RemoteBackend implements AdminBackend {
@@ -89,6 +89,34 @@ export class RemoteBackend implements AdminBackend {
 
   disableBotSecret(projectId: string, botId: string): Promise<Json> {
     return this.#call('DELETE', `${this.#bot(projectId, botId)}/secret`);
+  }
+
+  #fed(projectId: string): string {
+    return `/api/v1/projects/${encodeURIComponent(projectId)}/federation`;
+  }
+
+  listIssuers(projectId: string): Promise<Json[]> {
+    return this.#call('GET', `${this.#fed(projectId)}/issuers`);
+  }
+
+  addIssuer(projectId: string, issuer: { issuer: string; jwks_uri?: string | undefined; jwks?: Json | undefined }): Promise<Json> {
+    return this.#call('POST', `${this.#fed(projectId)}/issuers`, Object.fromEntries(Object.entries(issuer).filter(([, v]) => v !== undefined)));
+  }
+
+  async removeIssuer(projectId: string, issuerId: string): Promise<void> {
+    await this.#call('DELETE', `${this.#fed(projectId)}/issuers/${encodeURIComponent(issuerId)}`);
+  }
+
+  listRules(projectId: string): Promise<Json[]> {
+    return this.#call('GET', `${this.#fed(projectId)}/rules`);
+  }
+
+  addRule(projectId: string, rule: NewRule): Promise<Json> {
+    return this.#call('POST', `${this.#fed(projectId)}/rules`, Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined)));
+  }
+
+  async removeRule(projectId: string, ruleId: string): Promise<void> {
+    await this.#call('DELETE', `${this.#fed(projectId)}/rules/${encodeURIComponent(ruleId)}`);
   }
 
   createApi(api: NewApi): Promise<Json> {

@@ -68,6 +68,7 @@ export function openApiOptions(ctx: AppContext): SwaggerOptions {
         { name: 'projects', description: 'Tenants; the creator becomes owner.' },
         { name: 'members', description: 'Contributors of a project: users by email, and its bots.' },
         { name: 'bots', description: 'Service accounts; secrets are shown once, at creation or rotation.' },
+        { name: 'federation', description: 'Workload identity federation: trusted external issuers and the rules that map their tokens to bots.' },
         { name: 'clients', description: 'OAuth clients of a project (web, spa, native) for browser login; a web client\'s secret is shown once.' },
         { name: 'apis', description: 'Audiences (resource servers) and the scopes bots are granted on them.' },
         { name: 'app tokens', description: 'Named access tokens a user mints for themselves.' },

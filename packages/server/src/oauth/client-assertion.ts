@@ -78,7 +78,7 @@ export async function verifyWith(
   svc: Pick<OAuthServices, 'minter'>,
   a: ParsedAssertion,
   candidates: readonly CandidateKey[],
-  expect: { issuer?: string; subject?: string; audience: string | string[]; what: string; maxLifetime?: number },
+  expect: { issuer?: string; subject?: string; audience: string | string[] | undefined; what: string; maxLifetime?: number },
 ): Promise<JWTPayload & { exp: number }> {
   const now = svc.minter.clock.now();
   let lastSignatureError = false;
@@ -94,7 +94,7 @@ export async function verifyWith(
         algorithms: [c.alg],
         ...(expect.issuer !== undefined ? { issuer: expect.issuer } : {}),
         ...(expect.subject !== undefined ? { subject: expect.subject } : {}),
-        audience: expect.audience,
+        ...(expect.audience !== undefined ? { audience: expect.audience } : {}),
         requiredClaims: ['exp'],
         currentDate: new Date(now),
         clockTolerance: CLOCK_TOLERANCE_SECONDS,

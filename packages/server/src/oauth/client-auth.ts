@@ -13,6 +13,7 @@ import type { Params } from './params.ts';
 import { slowDown } from '../security/brute-force.ts';
 import { auditIdentifier } from '../security/audit-identifiers.ts';
 import { isUnsafeString } from '../security/strings.ts';
+import { type Federation, authenticateFederated } from './federation.ts';
 import { type ParsedAssertion, assertionAudiences, assertionFailure, clientCandidates, checkHeaderAlg, MAX_ASSERTION_SECONDS, readAssertion, useJtiOnce, verifyWith } from './client-assertion.ts';
 
 export type SecretMethod = 'client_secret_basic' | 'client_secret_post';
@@ -20,7 +21,7 @@ export type BotMethod = SecretMethod | 'private_key_jwt';
 
 /** A client at the token endpoint, with the refresh-token policy its tokens follow. */
 export type Client =
-  | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: BotMethod; readonly refreshPolicy: RefreshPolicy }
+  | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: BotMethod; readonly refreshPolicy: RefreshPolicy; readonly federation?: Federation }
   | { readonly kind: 'public'; readonly clientId: BuiltinPublicClientId; readonly refreshPolicy: RefreshPolicy }
   | { readonly kind: 'oauth'; readonly clientId: string; readonly oauthClient: OAuthClient; readonly method: BotMethod | 'none'; readonly refreshPolicy: RefreshPolicy };
 
@@ -152,15 +153,18 @@ async function authenticateOAuthClient(svc: OAuthServices, id: string, secret: s
 async function authenticateAssertion(svc: OAuthServices, a: ParsedAssertion, postId: string | undefined): Promise<Client> {
   const iss = a.claims.iss;
   if (typeof iss !== 'string' || iss === '') throw assertionFailure('the client assertion has no "iss"');
-  if (postId !== undefined && postId !== iss) throw assertionFailure('client_id does not match the assertion "iss"');
-  if (a.claims.sub !== iss) throw assertionFailure('the client assertion "sub" must equal its "iss" (the client id)');
-  checkHeaderAlg(a.header, 'client assertion');
   const bot = iss.includes('@') ? await svc.store.bots.findByEmail(iss) : undefined;
   const registered = bot ? undefined : await findOAuthClient(svc, iss);
   if (!bot && (!registered || registered.projectId === '')) {
+    // Not a client: a token from a trusted external issuer, mapped to a bot by a federation rule (or refused).
+    const federated = await authenticateFederatedClient(svc, a, postId);
+    if (federated) return federated;
     svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId: auditIdentifier(svc.hasher, iss, false, 200), detail: { method: 'private_key_jwt' } });
-    throw assertionFailure('unknown client');
+    throw assertionFailure('unknown client (nor a trusted issuer)');
   }
+  if (postId !== undefined && postId !== iss) throw assertionFailure('client_id does not match the assertion "iss"');
+  if (a.claims.sub !== iss) throw assertionFailure('the client assertion "sub" must equal its "iss" (the client id)');
+  checkHeaderAlg(a.header, 'client assertion');
   const clientId = bot ? bot.email : registered!.clientId;
   try {
     const candidates = await clientCandidates(svc, clientId, a.header);
@@ -172,4 +176,18 @@ async function authenticateAssertion(svc: OAuthServices, a: ParsedAssertion, pos
   }
   if (bot) return { kind: 'bot', clientId: bot.email, bot, method: 'private_key_jwt', refreshPolicy: refreshPolicyFor(svc.config, bot.email) };
   return oauthClientOf(registered!, 'private_key_jwt');
+}
+
+/** An external token as the client assertion (workload identity federation): the bot the matching rule names. */
+async function authenticateFederatedClient(svc: OAuthServices, a: ParsedAssertion, postId: string | undefined): Promise<Client | undefined> {
+  let found: Awaited<ReturnType<typeof authenticateFederated>>;
+  try {
+    found = await authenticateFederated(svc, a, { clientId: postId, what: 'external token' });
+  } catch (err) {
+    svc.events.emitEvent({ type: 'federation.refused', outcome: 'failure', detail: { iss: String(a.claims.iss).slice(0, 200), sub: String(a.claims.sub ?? '').slice(0, 200), reason: err instanceof OAuthError ? err.description : 'error' } });
+    throw err;
+  }
+  if (!found) return undefined;
+  const { bot, federation } = found;
+  return { kind: 'bot', clientId: bot.email, bot, method: 'private_key_jwt', refreshPolicy: refreshPolicyFor(svc.config, bot.email), federation };
 }

@@ -3,6 +3,7 @@ import { OIDC_SCOPES } from './audience.ts';
 import { idTokenAlgorithms } from './clients.ts';
 import { DEVICE_CODE_GRANT } from '../domain/oauth-clients.ts';
 import { ASSERTION_ALGS } from './remote-jwks.ts';
+import { TOKEN_EXCHANGE_GRANT } from './grants/token-exchange.ts';
 
 export function discoveryDocument(issuer: string, algs: readonly string[], options: { passwordGrant?: boolean } = {}): Record<string, unknown> {
   return {
@@ -17,7 +18,7 @@ export function discoveryDocument(issuer: string, algs: readonly string[], optio
     end_session_endpoint: `${issuer}/oauth/logout`,
     device_authorization_endpoint: `${issuer}/oauth/device_authorization`,
     // With the password grant turned off (GATEHOUSE_PASSWORD_GRANT=false), clients are not told it exists.
-    grant_types_supported: options.passwordGrant === false ? ['authorization_code', 'client_credentials', 'refresh_token', DEVICE_CODE_GRANT] : ['authorization_code', 'client_credentials', 'password', 'refresh_token', DEVICE_CODE_GRANT],
+    grant_types_supported: options.passwordGrant === false ? ['authorization_code', 'client_credentials', 'refresh_token', DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT] : ['authorization_code', 'client_credentials', 'password', 'refresh_token', DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     // RFC 7523 / OIDC Core §9: the algorithms a private_key_jwt assertion may be signed with (each key pins one).
     token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],

@@ -44,7 +44,7 @@ export function keyUrlProblem(raw: string): string | undefined {
 }
 
 interface Entry {
-  keys: JWK[] | undefined;
+  value: unknown;
   fetchedAt: number;
   lastAttempt: number;
   error: string | undefined;
@@ -66,21 +66,31 @@ export class RemoteJwksCache {
   }
 
   /** The key set at `url`; `refresh` asks for a fresh copy (an unknown kid), granted once per cooldown. */
-  async keys(url: string, options: { refresh?: boolean } = {}): Promise<JWK[]> {
+  keys(url: string, options: { refresh?: boolean } = {}): Promise<JWK[]> {
+    return this.#cached(`k ${url}`, url, parseJwks, options.refresh === true);
+  }
+
+  /** The jwks_uri of an OpenID provider, from its discovery document (whose `issuer` must be `issuer`). */
+  async discoveredJwksUri(issuer: string, options: { refresh?: boolean } = {}): Promise<string> {
+    const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+    return this.#cached(`d ${url}`, url, (text) => parseDiscovery(text, issuer), options.refresh === true);
+  }
+
+  async #cached<T>(key: string, url: string, parse: (text: string) => T, refresh: boolean): Promise<T> {
     const now = this.#clock.now();
-    let e = this.#entries.get(url);
+    let e = this.#entries.get(key);
     if (!e) {
       if (this.#entries.size >= this.#options.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-      e = { keys: undefined, fetchedAt: 0, lastAttempt: -Infinity, error: undefined, inflight: undefined };
-      this.#entries.set(url, e);
+      e = { value: undefined, fetchedAt: 0, lastAttempt: -Infinity, error: undefined, inflight: undefined };
+      this.#entries.set(key, e);
     }
-    const stale = e.keys === undefined || now - e.fetchedAt >= this.#options.cacheMs || options.refresh === true;
+    const stale = e.value === undefined || now - e.fetchedAt >= this.#options.cacheMs || refresh;
     if (stale && !e.inflight && now - e.lastAttempt >= this.#options.cooldownMs) {
       e.lastAttempt = now;
       const entry = e;
       entry.inflight = this.#load(url)
-        .then((keys) => {
-          entry.keys = keys;
+        .then((text) => {
+          entry.value = parse(text);
           entry.fetchedAt = this.#clock.now();
           entry.error = undefined;
         })
@@ -91,12 +101,12 @@ export class RemoteJwksCache {
           entry.inflight = undefined;
         });
     }
-    if (e.inflight && (e.keys === undefined || options.refresh)) await e.inflight;
-    if (e.keys === undefined) throw new JwksFetchError(e.error ?? 'the key set could not be fetched');
-    return e.keys;
+    if (e.inflight && (e.value === undefined || refresh)) await e.inflight;
+    if (e.value === undefined) throw new JwksFetchError(e.error ?? 'the key set could not be fetched');
+    return e.value as T;
   }
 
-  async #load(url: string): Promise<JWK[]> {
+  async #load(url: string): Promise<string> {
     const problem = keyUrlProblem(url);
     if (problem) throw new JwksFetchError(`the key URL ${problem}`);
     let res: Response;
@@ -111,9 +121,23 @@ export class RemoteJwksCache {
       await res.body?.cancel().catch(() => undefined);
       throw new JwksFetchError(`the key set URL answered ${res.status}`);
     }
-    const text = await readLimited(res, this.#options.maxBytes, this.#options.timeoutMs);
-    return parseJwks(text);
+    return readLimited(res, this.#options.maxBytes, this.#options.timeoutMs);
   }
+}
+
+function parseDiscovery(text: string, issuer: string): string {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new JwksFetchError('the discovery document is not JSON');
+  }
+  const doc = v as { issuer?: unknown; jwks_uri?: unknown } | null;
+  if (doc?.issuer !== issuer) throw new JwksFetchError('the discovery document names another issuer');
+  if (typeof doc.jwks_uri !== 'string') throw new JwksFetchError('the discovery document has no jwks_uri');
+  const problem = keyUrlProblem(doc.jwks_uri);
+  if (problem) throw new JwksFetchError(`the discovered jwks_uri ${problem}`);
+  return doc.jwks_uri;
 }
 
 async function readLimited(res: Response, maxBytes: number, timeoutMs: number): Promise<string> {

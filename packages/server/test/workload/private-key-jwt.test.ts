@@ -6,26 +6,16 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type CryptoKey, type JWK, SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { type BotCredentials, type Gatehouse, startGatehouse } from '../support/harness.ts';
+import { runCli } from '../support/cli.ts';
 
 const API = 'https://api.pkjwt.example';
-const BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-home-'));
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = runCli;
 const BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 interface Signer {

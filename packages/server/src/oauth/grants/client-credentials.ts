@@ -4,6 +4,9 @@ import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope } from '../params.ts';
 import { botPrincipal } from '../../domain/principal.ts';
 import { TokenReuseCache } from '../../domain/token-reuse.ts';
+import type { Client } from '../client-auth.ts';
+import type { OAuthServices } from '../context.ts';
+import type { Params } from '../params.ts';
 import type { GrantHandler } from './types.ts';
 
 export const clientCredentials: GrantHandler = {
@@ -12,6 +15,31 @@ export const clientCredentials: GrantHandler = {
   allowPublicClient: false,
   async handle(svc, { params, client, ip }) {
     if (client.kind !== 'bot') throw new OAuthError('unauthorized_client', 'client_credentials needs an authenticated client');
+    return issueBotToken(svc, { params, client, ip });
+  },
+};
+
+/** What another grant (token exchange) asks of the bot issuance beyond client_credentials. */
+export interface BotIssuance {
+  readonly grantType?: string;
+  /** Nothing issued outlives this (seconds since the epoch): the token exchanged. */
+  readonly notAfter?: number;
+  /** For the audience `ceiling.audience`, the scopes may not exceed these (downscoping an exchanged token). */
+  readonly ceiling?: { readonly audience: string; readonly scopes: readonly string[] };
+  readonly detail?: Record<string, unknown>;
+}
+
+/**
+ * A token for a bot: one API, the scopes the bot was granted there (never more), reused where the API allows.
+ * client_credentials, federated client assertions and token exchange all issue through here.
+ */
+export async function issueBotToken(
+  svc: OAuthServices,
+  { params, client, ip }: { params: Params; client: Extract<Client, { kind: 'bot' }>; ip: string },
+  issuance: BotIssuance = {},
+) {
+  {
+    // One block, as the body of client_credentials' handler was, so its history reads on.
     const aud = requestedAudience(params);
     if (aud === undefined) throw invalidRequest('missing required parameter "audience" (or "resource"): name the API the token is for');
     const target = await resolveTarget(svc, [aud]);
@@ -25,10 +53,20 @@ export const clientCredentials: GrantHandler = {
       }
       allowed = grant.scopes.filter((s) => api.scopes.includes(s));
     }
+    if (issuance.ceiling && issuance.ceiling.audience === aud) allowed = allowed.filter((s) => issuance.ceiling!.scopes.includes(s));
     const scope = narrowScopes(parseScope(params.get('scope')), allowed);
     const principal = botPrincipal(bot);
-    const event = { grantType: 'client_credentials', clientId: client.clientId, subject: principal.sub, projectId: bot.projectId, audience: aud, ip };
-    const reuseKey = api?.reuseTokens ? TokenReuseCache.key(client.clientId, aud, scope) : undefined;
+    const event = { grantType: issuance.grantType ?? 'client_credentials', clientId: client.clientId, subject: principal.sub, projectId: bot.projectId, audience: aud, ip };
+    // A federated token lives at most as long as the external token it was exchanged for; it is never reused.
+    const fed = client.federation;
+    const fedDetail = { ...(fed ? { external_iss: fed.iss, external_sub: fed.sub, rule: fed.ruleId, rule_name: fed.ruleName } : {}), ...issuance.detail };
+    let lifetime = target.lifetime;
+    const notAfter = Math.min(fed?.exp ?? Infinity, issuance.notAfter ?? Infinity);
+    if (notAfter !== Infinity) {
+      lifetime = Math.min(lifetime, notAfter - Math.floor(svc.minter.clock.now() / 1000));
+      if (lifetime < 1) throw new OAuthError(fed ? 'invalid_client' : 'invalid_grant', fed ? 'Client authentication failed: the external token has expired ("exp").' : 'The subject token has expired.');
+    }
+    const reuseKey = api?.reuseTokens && notAfter === Infinity ? TokenReuseCache.key(client.clientId, aud, scope) : undefined;
     if (reuseKey) {
       const now = Math.floor(svc.minter.clock.now() / 1000);
       const coherent = svc.reuse.coherent(); // first: it may learn of another writer's change and empty the cache
@@ -43,14 +81,14 @@ export const clientCredentials: GrantHandler = {
       audience: target.audiences,
       scope,
       clientId: client.clientId,
-      lifetime: target.lifetime,
+      lifetime,
       alg: target.alg,
     });
     if (reuseKey) svc.reuse.set(reuseKey, { token: minted.token, jti: minted.jti, iat: minted.iat, exp: minted.exp, scope });
-    svc.events.emitEvent({ ...event, type: 'token.issued', outcome: 'success', detail: { jti: minted.jti, scope: scope.join(' ') } });
-    return tokenResponse(minted.token, target.lifetime, scope);
-  },
-};
+    svc.events.emitEvent({ ...event, type: 'token.issued', outcome: 'success', detail: { jti: minted.jti, scope: scope.join(' '), ...fedDetail } });
+    return tokenResponse(minted.token, lifetime, scope);
+  }
+}
 
 /** The Dataloy seed's shape: access_token, expires_in, token_type (and scope when there is one). */
 function tokenResponse(token: string, expiresIn: number, scope: readonly string[]) {

@@ -10,6 +10,8 @@ export interface TokenResponse {
   expires_in: number;
   token_type: 'Bearer';
   scope?: string;
+  /** RFC 8693 §2.2.1: the type of the token issued by a token exchange. */
+  issued_token_type?: string;
 }
 
 export interface GrantRequest {
