@@ -27,6 +27,7 @@ import { dataDirWarning } from './db/file-modes.ts';
 import { PasswordCheckGate } from './security/password-checks.ts';
 import { RevocationBudget } from './security/revocation-budget.ts';
 import { RemoteJwksCache } from './oauth/remote-jwks.ts';
+import { IssuanceQuotas } from './domain/quotas.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -68,6 +69,7 @@ export async function openServices(config: Config, options: { readonly clock?: C
     bruteForce: new BruteForceGuard(config),
     passwordChecks: new PasswordCheckGate(config),
     revocationBudget: new RevocationBudget(config),
+    quotas: new IssuanceQuotas(),
     remoteJwks: new RemoteJwksCache({ timeoutMs: config.jwksFetchTimeoutMs, cooldownMs: config.jwksRefreshCooldownSeconds * 1000 }, options.clock ?? systemClock),
   };
   return { services: { ...base, appTokens: new AppTokens(base) }, store, generatedKey: keys.generated };
@@ -130,7 +132,8 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
   const revocationBudget = cluster.failureStore ? new RevocationBudget(config, cluster.failureStore) : services.revocationBudget;
   // Background work (audit flush, key rotation, expiry sweeps) has one owner; it starts once the node listens.
   const jobs = backgroundJobs({ config, store, keyring: services.keyring, events: services.events });
-  const ctx: AppContext = { ...services, store: cluster.store, bruteForce, revocationBudget, config, startedAt: Date.now(), cluster, jobs };
+  const quotas = cluster.failureStore ? new IssuanceQuotas(cluster.failureStore) : services.quotas;
+  const ctx: AppContext = { ...services, store: cluster.store, bruteForce, revocationBudget, quotas, config, startedAt: Date.now(), cluster, jobs };
   const app = await buildApp(ctx, { logStream: options.logStream });
   const unguard = guardProcess(app.log);
   store.audit.onDrop = (count, bound) => app.log.error({ dropped: count, bound, total: store.audit.dropped }, 'audit buffer full: the oldest audit events were dropped');

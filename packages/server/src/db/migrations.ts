@@ -367,6 +367,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('federation_rules_issuer').on('federation_rules').column('issuer_id').execute();
       },
     },
+    '0007_issuance_quotas': {
+      // Issuance quotas (issue 20): at most so many newly signed tokens per hour and per day, for a bot or for
+      // all the bots of a project; `monitor` counts and logs without refusing.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('issuance_quotas')
+          .addColumn('scope_type', 'text', (c) => c.notNull())
+          .addColumn('scope_id', 'text', (c) => c.notNull())
+          .addColumn('hourly', 'integer')
+          .addColumn('daily', 'integer')
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('issuance_quotas_pk', ['scope_type', 'scope_id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -260,7 +260,17 @@ export interface FederationRulesTable {
   updated_at: number;
 }
 
+export interface IssuanceQuotasTable {
+  scope_type: 'bot' | 'project';
+  scope_id: string;
+  hourly: number | null;
+  daily: number | null;
+  mode: string;
+  updated_at: number;
+}
+
 export interface Database {
+  issuance_quotas: IssuanceQuotasTable;
   client_keys: ClientKeysTable;
   client_jwks_uris: ClientJwksUrisTable;
   assertion_jtis: AssertionJtisTable;

@@ -10,6 +10,7 @@ import type { BruteForceGuard } from '../security/brute-force.ts';
 import type { PasswordCheckGate } from '../security/password-checks.ts';
 import type { RevocationBudget } from '../security/revocation-budget.ts';
 import type { RemoteJwksCache } from './remote-jwks.ts';
+import type { IssuanceQuotas } from '../domain/quotas.ts';
 
 export interface OAuthServices {
   readonly config: Pick<
@@ -50,6 +51,8 @@ export interface OAuthServices {
   readonly revocationBudget: RevocationBudget;
   /** Key sets fetched from clients' jwks_uri and trusted issuers (node-local cache). */
   readonly remoteJwks: RemoteJwksCache;
+  /** Issuance quotas of bots and projects (counters shared through Redis when configured). */
+  readonly quotas: IssuanceQuotas;
 }
 
 export { PUBLIC_CLIENT_ID } from './refresh-policy.ts';

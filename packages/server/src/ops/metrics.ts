@@ -84,8 +84,18 @@ export class Metrics {
     const issued = new Counter({ name: 'gatehouse_tokens_issued_total', help: 'Tokens issued, by grant (token.issued events).', labelNames: ['grant'], registers });
     const reuse = new Counter({ name: 'gatehouse_refresh_reuse_detected_total', help: 'Spent refresh tokens presented again; each revoked its family.', registers });
     const events = new Counter({ name: 'gatehouse_events_total', help: 'Audit events by type and outcome.', labelNames: ['type', 'outcome'], registers });
+    // Bots' tokens: newly signed vs handed out again by the reuse cache, per bot (its id, not its client id) and per API.
+    const botTokens = new Counter({ name: 'gatehouse_bot_tokens_total', help: 'Bot access tokens answered, by bot id, API and outcome (issued = newly signed, reused = from the reuse cache).', labelNames: ['bot', 'api', 'outcome'], registers });
+    const quotaHits = new Counter({ name: 'gatehouse_issuance_quota_exceeded_total', help: 'Token requests past an issuance quota, by scope (bot, project), window and mode (enforce refused them, monitor let them through).', labelNames: ['scope', 'window', 'mode'], registers });
     const onEvent = (e: GatehouseEvent) => {
       events.inc({ type: word(e.type), outcome: word(e.outcome) });
+      if ((e.type === 'token.issued' || e.type === 'token.reused') && e.subject?.startsWith('bot|') && e.audience) {
+        botTokens.inc({ bot: e.subject.slice(4, 68), api: e.audience.slice(0, 200), outcome: e.type === 'token.issued' ? 'issued' : 'reused' });
+      }
+      if (e.type === 'quota.exceeded') {
+        const d = (e.detail ?? {}) as Record<string, unknown>;
+        quotaHits.inc({ scope: word(String(d.scope)), window: word(String(d.window)), mode: word(String(d.mode)) });
+      }
       if (e.type === 'token.issued' && e.outcome === 'success') issued.inc({ grant: grantLabel(e.grantType) });
       if (e.type === 'refresh.reuse') reuse.inc();
     };

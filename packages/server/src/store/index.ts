@@ -16,6 +16,7 @@ import { AuthorizationCodeRepository } from './authorization-codes.ts';
 import { DeviceCodeRepository } from './device-codes.ts';
 import { AssertionJtiRepository, ClientKeyRepository } from './client-keys.ts';
 import { FederationRepository } from './federation.ts';
+import { QuotaRepository } from './quotas.ts';
 
 export interface Store {
   readonly db: Db;
@@ -36,6 +37,7 @@ export interface Store {
   readonly clientKeys: ClientKeyRepository;
   readonly assertionJtis: AssertionJtiRepository;
   readonly federation: FederationRepository;
+  readonly quotas: QuotaRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function openStore(options: DbOptions & { readonly auditBufferMax?:
     clientKeys: new ClientKeyRepository(k),
     assertionJtis: new AssertionJtiRepository(k),
     federation: new FederationRepository(k),
+    quotas: new QuotaRepository(k),
     async ping() {
       await k.selectFrom('projects').select('id').limit(1).execute();
     },

@@ -28,6 +28,8 @@ const ROUTES = [
   'DELETE /api/v1/projects/{projectId}/bots/{botId}/keys/{kid}',
   'PUT /api/v1/projects/{projectId}/bots/{botId}/jwks-uri',
   'DELETE /api/v1/projects/{projectId}/bots/{botId}/secret',
+  'PUT /api/v1/projects/{projectId}/quota',
+  'PUT /api/v1/projects/{projectId}/bots/{botId}/quota',
   'GET /api/v1/projects/{projectId}/federation/issuers',
   'POST /api/v1/projects/{projectId}/federation/issuers',
   'DELETE /api/v1/projects/{projectId}/federation/issuers/{issuerId}',

@@ -8,6 +8,7 @@ import type { Client } from '../client-auth.ts';
 import type { OAuthServices } from '../context.ts';
 import type { Params } from '../params.ts';
 import type { GrantHandler } from './types.ts';
+import type { QuotaHit } from '../../domain/quotas.ts';
 
 export const clientCredentials: GrantHandler = {
   grantType: 'client_credentials',
@@ -76,6 +77,19 @@ export async function issueBotToken(
         return tokenResponse(cached.token, cached.exp - now, scope);
       }
     }
+    // Quotas count newly signed tokens only: a reused token above never reaches this point.
+    const verdict = await svc.quotas.admit(svc.store, bot, svc.minter.clock.now());
+    const quotaEvent = (hit: QuotaHit, outcome: 'failure' | 'monitor') =>
+      svc.events.emitEvent({ ...event, type: 'quota.exceeded', outcome, detail: { scope: hit.scope, window: hit.window, limit: hit.limit, mode: hit.mode } });
+    if (!verdict.allowed) {
+      quotaEvent(verdict.hit, 'failure');
+      const whose = verdict.hit.scope === 'bot' ? 'this bot' : "this bot's project";
+      throw new OAuthError('slow_down', `Issuance quota reached: ${whose} may get at most ${verdict.hit.limit} new tokens per ${verdict.hit.window}; retry in ${verdict.hit.retryAfter} s (or reuse the token you have).`, {
+        status: 429,
+        headers: { 'retry-after': String(verdict.hit.retryAfter) },
+      });
+    }
+    for (const hit of verdict.monitored) quotaEvent(hit, 'monitor');
     const minted = await svc.minter.accessToken({
       sub: principal.sub,
       audience: target.audiences,

@@ -5,6 +5,7 @@ import { projectRoutes } from './projects.ts';
 import { memberRoutes } from './members.ts';
 import { botRoutes } from './bots.ts';
 import { federationRoutes } from './federation.ts';
+import { quotaRoutes } from './quotas.ts';
 import { clientRoutes } from './clients.ts';
 import { sessionRoutes } from './sessions.ts';
 import { apiRoutes } from './apis.ts';
@@ -23,6 +24,7 @@ export async function managementRoutes(app: FastifyInstance, { ctx }: { ctx: App
   await app.register(memberRoutes, { ctx });
   await app.register(botRoutes, { ctx });
   await app.register(federationRoutes, { ctx });
+  await app.register(quotaRoutes, { ctx });
   await app.register(clientRoutes, { ctx });
   await app.register(sessionRoutes, { ctx });
   await app.register(apiRoutes, { ctx });
