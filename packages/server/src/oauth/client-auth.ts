@@ -21,7 +21,16 @@ export type BotMethod = SecretMethod | 'private_key_jwt';
 
 /** A client at the token endpoint, with the refresh-token policy its tokens follow. */
 export type Client =
-  | { readonly kind: 'bot'; readonly clientId: string; readonly bot: Bot; readonly method: BotMethod; readonly refreshPolicy: RefreshPolicy; readonly federation?: Federation }
+  | {
+      readonly kind: 'bot';
+      readonly clientId: string;
+      readonly bot: Bot;
+      readonly method: BotMethod;
+      readonly refreshPolicy: RefreshPolicy;
+      readonly federation?: Federation;
+      /** Set when the bot authenticated with its previous secret, in the grace period that ends then (epoch ms). */
+      readonly secretEndsAt?: number;
+    }
   | { readonly kind: 'public'; readonly clientId: BuiltinPublicClientId; readonly refreshPolicy: RefreshPolicy }
   | { readonly kind: 'oauth'; readonly clientId: string; readonly oauthClient: OAuthClient; readonly method: BotMethod | 'none'; readonly refreshPolicy: RefreshPolicy };
 
@@ -132,7 +141,9 @@ export async function authenticateClient(
     svc.events.emitEvent({ type: 'client.authentication', outcome: 'failure', clientId: auditIdentifier(svc.hasher, id, bot !== undefined, 200), projectId: bot?.projectId });
     throw invalidClient(method === 'client_secret_basic', !bot ? 'unknown client' : bot.secretEnabled ? 'wrong client secret' : 'the bot has no secret (it uses keys)');
   }
-  return { kind: 'bot', clientId: bot.email, bot, method, refreshPolicy: refreshPolicyFor(svc.config, bot.email) };
+  // The previous secret, in its grace period after a rotation: what it opens ends with that period.
+  const viaPrevious = !svc.hasher.matches(secret, bot.secretHash);
+  return { kind: 'bot', clientId: bot.email, bot, method, refreshPolicy: refreshPolicyFor(svc.config, bot.email), ...(viaPrevious ? { secretEndsAt: bot.previousSecretExpiresAt! } : {}) };
 }
 
 /** A confidential registered client (web) with its secret; public clients sending a secret are refused. */

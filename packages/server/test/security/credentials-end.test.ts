@@ -86,6 +86,17 @@ describe('rotating and deleting bots ends their credentials', () => {
     assert.ok(ended, 'both families ended with the grace period');
   });
 
+  test('tokens minted with the old secret during a grace period end with it', async () => {
+    const bot = await gh.createBot({ name: 'grace-tokens', projectId });
+    await rotate(bot, 120);
+    const cc = await gh.token({ grant_type: 'client_credentials', audience: 'gatehouse' }, { basic: [bot.client_id, bot.client_secret] });
+    assert.equal(cc.status, 200);
+    assert.ok(cc.body.expires_in <= 120, `client_credentials with the old secret: expires_in ${cc.body.expires_in}`);
+    const pw = await gh.token({ grant_type: 'password', username: bot.email, password: bot.password });
+    assert.equal(pw.status, 200);
+    assert.ok(pw.body.expires_in <= 120, `password grant with the old secret: expires_in ${pw.body.expires_in}`);
+  });
+
   test('a bot deleted while tokens are minted continuously: none of them survives, at Gatehouse or at @gatehouse/verify', async () => {
     const bot = await gh.createBot({ name: 'doomed', projectId });
     const tokens: string[] = [];

@@ -67,7 +67,11 @@ export async function issueBotToken(
       lifetime = Math.min(lifetime, notAfter - Math.floor(svc.minter.clock.now() / 1000));
       if (lifetime < 1) throw new OAuthError(fed ? 'invalid_client' : 'invalid_grant', fed ? 'Client authentication failed: the external token has expired ("exp").' : 'The subject token has expired.');
     }
-    const reuseKey = api?.reuseTokens && notAfter === Infinity ? TokenReuseCache.key(client.clientId, aud, scope) : undefined;
+    // A token minted with the previous secret, in its grace period after a rotation, ends with that period (and is
+    // not shared through the reuse cache with callers of the new secret).
+    const graceEnd = client.secretEndsAt;
+    if (graceEnd !== undefined) lifetime = Math.max(1, Math.min(lifetime, Math.floor((graceEnd - svc.minter.clock.now()) / 1000)));
+    const reuseKey = api?.reuseTokens && notAfter === Infinity && graceEnd === undefined ? TokenReuseCache.key(client.clientId, aud, scope) : undefined;
     if (reuseKey) {
       const now = Math.floor(svc.minter.clock.now() / 1000);
       const coherent = svc.reuse.coherent(); // first: it may learn of another writer's change and empty the cache

@@ -87,7 +87,9 @@ export const password: GrantHandler = {
     const aud = requestedAudience(params);
     const target = await resolveTarget(svc, aud === undefined ? svc.config.defaultAudience : [aud]);
     const scope = narrowScopes(parseScope(params.get('scope')), await allowedScopes(svc, principal, target));
-    const session = await mintSession(svc, principal, client, target, scope);
+    // Logged in with a bot's previous secret in its grace period: the tokens end with that period.
+    const graceEnd = checked.secretEndsAt;
+    const session = await mintSession(svc, principal, client, graceEnd === undefined ? target : { ...target, lifetime: Math.max(1, Math.min(target.lifetime, Math.floor((graceEnd - svc.minter.clock.now()) / 1000))) }, scope);
     const refreshToken = newRefreshToken();
     const now = svc.minter.clock.now();
     await svc.store.refreshTokens.insert({
