@@ -18,6 +18,23 @@ type Refused = { readonly refused: { reason: 'address' | 'overload'; retryAfter:
  * a bot's right secret is a keyed hash and needs no turn. Unknown accounts and wrong bot secrets burn the same
  * argon2 check as a wrong user password, so timing does not tell them apart.
  */
+/**
+ * A bot's right secret (current, or previous in its grace period): a keyed hash, cheap, so checked before any
+ * counting. Undefined for anything else, which then goes through the argon2 path.
+ */
+export async function botSecretLogin(svc: OAuthServices, username: string, password: string): Promise<{ principal: Principal; known: true; secretEndsAt?: number } | undefined> {
+  if (username.length > 320 || password.length > 1024) return undefined;
+  const bot = await svc.store.bots.findByEmail(username);
+  if (!bot) return undefined;
+  if (svc.hasher.matches(password, bot.secretHash)) return { principal: botPrincipal(bot), known: true };
+  const graceEnd = bot.previousSecretExpiresAt ?? 0;
+  if (bot.previousSecretHash !== null && graceEnd > svc.minter.clock.now() && svc.hasher.matches(password, bot.previousSecretHash)) {
+    // The previous secret, in its grace period: what it opens ends when the grace period does.
+    return { principal: botPrincipal(bot), known: true, secretEndsAt: graceEnd };
+  }
+  return undefined;
+}
+
 export async function authenticatePassword(
   svc: OAuthServices,
   username: string,
@@ -56,29 +73,18 @@ export const password: GrantHandler = {
     if (!svc.config.passwordGrant) throw new OAuthError('unsupported_grant_type', 'the password grant is turned off on this server');
     const username = required(params, 'username');
     const pass = required(params, 'password');
-    // Counted before the check, so guesses sent at once are limited like guesses sent one by one.
-    const attempt = await svc.bruteForce.reserve(username, ip);
-    if (!attempt.allowed) throw slowDown(attempt.retryAfter);
-    const checked = await authenticatePassword(svc, username, pass, ip).catch(async (err: unknown) => {
-      // The database failed, not the guess: an outage must not count as failed logins (and lock accounts out).
-      await attempt.cancel().catch(() => undefined);
-      throw err;
-    });
-    if ('refused' in checked) {
-      await attempt.cancel();
-      throw passwordChecksRefused(checked.refused);
-    }
+    const checked = await check(svc, username, pass, ip);
     const principal = checked.principal;
     if (!principal) {
       // A username that names no account may be a password typed in the wrong field: never recorded as typed.
       const recorded = auditIdentifier(svc.hasher, username, checked.known);
-      if (await attempt.settle(false)) {
+      if (await checked.settle(false)) {
         svc.events.emitEvent({ type: 'login.throttled', outcome: 'failure', grantType: 'password', clientId: client.clientId, ip, detail: { username: recorded } });
       }
       svc.events.emitEvent({ type: 'login', outcome: 'failure', grantType: 'password', clientId: client.clientId, subject: null, ip, detail: { username: recorded } });
       throw new OAuthError('invalid_grant', 'Wrong username or password.');
     }
-    await attempt.settle(true);
+    await checked.settle(true);
     if (client.kind === 'bot' && (principal.type !== 'bot' || principal.bot.id !== client.bot.id)) {
       throw new OAuthError('unauthorized_client', 'a bot client may only log in as itself');
     }
@@ -119,3 +125,30 @@ export const password: GrantHandler = {
     return res;
   },
 };
+
+/**
+ * The brute-force counting around a password check. A bot's right secret is checked first and counted after
+ * (BruteForceGuard.judge), so a bot logging in many times at once from one host is never refused for its own
+ * concurrency; everything that costs argon2 reserves its attempt before the hash (BruteForceGuard.reserve), so
+ * guesses sent at once are limited like guesses sent one by one.
+ */
+async function check(svc: OAuthServices, username: string, pass: string, ip: string) {
+  const fast = await botSecretLogin(svc, username, pass);
+  if (fast) {
+    const verdict = await svc.bruteForce.judge(username, ip, true);
+    if (!verdict.allowed) throw slowDown(verdict.retryAfter);
+    return { ...fast, settle: async (_ok: boolean) => false };
+  }
+  const attempt = await svc.bruteForce.reserve(username, ip);
+  if (!attempt.allowed) throw slowDown(attempt.retryAfter);
+  const checked = await authenticatePassword(svc, username, pass, ip).catch(async (err: unknown) => {
+    // The database failed, not the guess: an outage must not count as failed logins (and lock accounts out).
+    await attempt.cancel().catch(() => undefined);
+    throw err;
+  });
+  if ('refused' in checked) {
+    await attempt.cancel();
+    throw passwordChecksRefused(checked.refused);
+  }
+  return { ...checked, settle: (ok: boolean) => attempt.settle(ok) };
+}
