@@ -1,5 +1,9 @@
 // @gatehouse/client: get, cache and refresh Gatehouse tokens; no runtime dependency, only the platform's fetch.
 export { clientCredentials, type ClientCredentialsOptions } from './providers/client-credentials.ts';
+export { privateKeyJwt, type PrivateKeyJwtOptions } from './providers/private-key-jwt.ts';
+export { federated, githubActionsToken, type FederatedOptions, type GithubActionsTokenOptions, type PlatformToken } from './providers/federated.ts';
+export { tokenExchange, type TokenExchangeOptions } from './providers/token-exchange.ts';
+export { assertionSigner, type AssertionAlg, type AssertionSigner, type PrivateKeyInput } from './assertion.ts';
 export { botLogin, passwordLogin, type BotLoginOptions, type PasswordLoginOptions } from './providers/password-login.ts';
 export { appToken, requestAppToken, type RequestAppTokenOptions } from './providers/app-token.ts';
 export type { ProviderOptions } from './providers/options.ts';
