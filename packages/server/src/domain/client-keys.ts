@@ -8,6 +8,8 @@ import { ASSERTION_ALGS, keyUrlProblem, pinnedAlg } from '../oauth/remote-jwks.t
 import type { Actor } from './caller.ts';
 import { DomainError, notFound, unique } from './errors.ts';
 import { loadBot } from './bots.ts';
+import { loadClient } from './oauth-clients.ts';
+import type { OAuthClient } from '../store/oauth-clients.ts';
 import type { ManagementServices } from './services.ts';
 
 /** Few keys: two overlap during a rotation; more is a sign of keys nobody removes. */
@@ -56,6 +58,16 @@ export async function checkPublicJwk(raw: unknown, alg: string | undefined): Pro
   return { jwk: { ...jwk, kid, alg: pinned }, alg: pinned, kid };
 }
 
+/** Adds a key to a client id's set (a bot's email or a registered client's id), within the bound. */
+async function addKey(svc: ManagementServices, clientId: string, spec: { jwk: unknown; alg?: string | undefined; expiresAt?: number | undefined }): Promise<ClientKey> {
+  const now = svc.minter.clock.now();
+  if (spec.expiresAt !== undefined && spec.expiresAt <= now) throw new DomainError('invalid', 'The key\'s expiry must be in the future.');
+  const { jwk, alg, kid } = await checkPublicJwk(spec.jwk, spec.alg);
+  const live = (await svc.store.clientKeys.list(clientId)).filter((k) => k.expiresAt === null || k.expiresAt > now);
+  if (live.length >= MAX_CLIENT_KEYS) throw new DomainError('conflict', `A client holds at most ${MAX_CLIENT_KEYS} keys: remove one first.`);
+  return unique(svc.store.clientKeys.add({ clientId, kid, alg, jwk: jwk as Record<string, unknown>, expiresAt: spec.expiresAt ?? null }, now), `A key with kid "${kid}" is already registered.`);
+}
+
 export async function addBotKey(
   svc: ManagementServices,
   actor: Actor,
@@ -64,14 +76,33 @@ export async function addBotKey(
   spec: { jwk: unknown; alg?: string | undefined; expiresAt?: number | undefined },
 ): Promise<ClientKey> {
   const { bot } = await loadBot(svc, actor, projectId, botId, 'developer');
-  const now = svc.minter.clock.now();
-  if (spec.expiresAt !== undefined && spec.expiresAt <= now) throw new DomainError('invalid', 'The key\'s expiry must be in the future.');
-  const { jwk, alg, kid } = await checkPublicJwk(spec.jwk, spec.alg);
-  const live = (await svc.store.clientKeys.list(bot.email)).filter((k) => k.expiresAt === null || k.expiresAt > now);
-  if (live.length >= MAX_CLIENT_KEYS) throw new DomainError('conflict', `A bot holds at most ${MAX_CLIENT_KEYS} keys: remove one first.`);
-  const key = await unique(svc.store.clientKeys.add({ clientId: bot.email, kid, alg, jwk: jwk as Record<string, unknown>, expiresAt: spec.expiresAt ?? null }, now), `The bot already has a key with kid "${kid}".`);
-  svc.events.emitEvent({ type: 'bot.key_added', outcome: 'success', projectId: bot.projectId, subject: actor.sub, detail: { bot: bot.id, kid, alg, expires_at: spec.expiresAt ?? null } });
+  const key = await addKey(svc, bot.email, spec);
+  svc.events.emitEvent({ type: 'bot.key_added', outcome: 'success', projectId: bot.projectId, subject: actor.sub, detail: { bot: bot.id, kid: key.kid, alg: key.alg, expires_at: key.expiresAt } });
   return key;
+}
+
+/** A registered web client's keys (private_key_jwt instead of, or beside, its secret). */
+export async function oauthClientKeys(svc: ManagementServices, actor: Actor, projectId: string, clientId: string): Promise<{ client: OAuthClient; keys: ClientKey[] }> {
+  const client = await loadClient(svc, actor, projectId, clientId, 'viewer');
+  return { client, keys: await svc.store.clientKeys.list(client.clientId) };
+}
+
+function webOnly(client: OAuthClient): void {
+  if (client.type !== 'web') throw new DomainError('invalid', 'Only web (confidential) clients authenticate with keys; spa and native clients are public.');
+}
+
+export async function addOAuthClientKey(svc: ManagementServices, actor: Actor, projectId: string, clientId: string, spec: { jwk: unknown; alg?: string | undefined; expiresAt?: number | undefined }): Promise<ClientKey> {
+  const client = await loadClient(svc, actor, projectId, clientId, 'developer');
+  webOnly(client);
+  const key = await addKey(svc, client.clientId, spec);
+  svc.events.emitEvent({ type: 'client.key_added', outcome: 'success', projectId: client.projectId, subject: actor.sub, clientId: client.clientId, detail: { kid: key.kid, alg: key.alg } });
+  return key;
+}
+
+export async function removeOAuthClientKey(svc: ManagementServices, actor: Actor, projectId: string, clientId: string, kid: string): Promise<void> {
+  const client = await loadClient(svc, actor, projectId, clientId, 'developer');
+  if (!(await svc.store.clientKeys.remove(client.clientId, kid))) throw notFound('Key');
+  svc.events.emitEvent({ type: 'client.key_removed', outcome: 'success', projectId: client.projectId, subject: actor.sub, clientId: client.clientId, detail: { kid } });
 }
 
 export async function removeBotKey(svc: ManagementServices, actor: Actor, projectId: string, botId: string, kid: string): Promise<void> {

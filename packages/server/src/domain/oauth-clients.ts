@@ -216,6 +216,7 @@ export async function rotateClientSecret(svc: OAuthServices, client: OAuthClient
 export async function deleteClient(svc: OAuthServices, client: OAuthClient, actor: string): Promise<void> {
   await svc.store.oauthClients.delete(client.id);
   await svc.store.consents.revokeClient(client.clientId);
+  await svc.store.clientKeys.removeClient(client.clientId);
   svc.events.emitEvent({ type: 'client.deleted', outcome: 'success', projectId: client.projectId, subject: actor, clientId: client.clientId, detail: { client: client.id } });
 }
 
@@ -234,7 +235,7 @@ function firstPartyAllowed(actor: Actor, firstParty: boolean | undefined): void 
   if (firstParty === true && !isAdmin(actor)) throw new DomainError('forbidden', 'Only instance administrators may mark a client first-party (it skips the consent page).');
 }
 
-async function loadClient(svc: ManagementServices, actor: Actor, projectId: string, clientId: string, needed: 'viewer' | 'developer'): Promise<OAuthClient> {
+export async function loadClient(svc: ManagementServices, actor: Actor, projectId: string, clientId: string, needed: 'viewer' | 'developer'): Promise<OAuthClient> {
   await projectAccess(svc, actor, projectId, needed);
   if (needed !== 'viewer') noBots(actor);
   const client = await svc.store.oauthClients.findById(clientId);

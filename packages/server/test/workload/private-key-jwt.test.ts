@@ -250,6 +250,25 @@ describe('private_key_jwt', () => {
     }
   });
 
+  test('a registered web client authenticates with private_key_jwt too (introspection)', async () => {
+    const client = await gh.api('POST', `/api/v1/projects/${bot.project_id}/clients`, { name: 'Web app', type: 'web', redirect_uris: ['https://app.example/cb'] });
+    const k = await signer('ES256', 'web-1');
+    const base = `/api/v1/projects/${bot.project_id}/clients/${client.id}/keys`;
+    await gh.api('POST', base, { jwk: k.jwk });
+    assert.deepEqual((await gh.api('GET', base)).map((x: { kid: string }) => x.kid), ['web-1']);
+    const token = (await withAssertion(await good())).body.access_token as string;
+    const introspect = async (jwt: string) =>
+      fetch(`${gh.url}/oauth/introspect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token, client_assertion_type: BEARER, client_assertion: jwt }) });
+    const r = await introspect(await assertion(k, { iss: client.client_id, sub: client.client_id, aud: gh.issuer }));
+    assert.equal(r.status, 200);
+    assert.equal(((await r.json()) as { active: boolean }).active, true);
+    await gh.api('DELETE', `${base}/web-1`);
+    const gone = await introspect(await assertion(k, { iss: client.client_id, sub: client.client_id, aud: gh.issuer }));
+    assert.equal(gone.status, 401);
+    const spa = await gh.api('POST', `/api/v1/projects/${bot.project_id}/clients`, { name: 'Spa', type: 'spa', redirect_uris: ['https://spa.example/cb'] });
+    await assert.rejects(gh.api('POST', `/api/v1/projects/${bot.project_id}/clients/${spa.id}/keys`, { jwk: k.jwk }), /400.*public/);
+  });
+
   test('gatehouse bots keys add|list|remove|jwks-uri and disable-secret', async () => {
     const env = { GATEHOUSE_URL: gh.url, GATEHOUSE_TOKEN: await gh.adminToken() };
     const b = await gh.createBot({ name: 'cli-keys' });

@@ -7,11 +7,11 @@ import { MAX_ROTATION_GRACE_SECONDS, addProjectBot, getProjectBot, listProjectBo
 import { botCredentialsView, botView, botWithSecretView, clientKeyView } from '../../../views.ts';
 import { MAX_CLIENT_KEYS, addBotKey, botCredentials, disableBotSecret, removeBotKey, setBotJwksUri } from '../../../domain/client-keys.ts';
 
-const Jwk = Type.Object(
+export const Jwk = Type.Object(
   { kty: Type.String({ maxLength: 8 }), kid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })), alg: Type.Optional(Type.String({ maxLength: 16 })) },
   { additionalProperties: Type.Unknown(), maxProperties: 20, description: 'A public JWK (RFC 7517); private members are refused' },
 );
-const AddKey = Type.Object(
+export const AddKey = Type.Object(
   {
     jwk: Jwk,
     alg: Type.Optional(Type.String({ maxLength: 16, description: "The one algorithm the key verifies (default: the JWK's alg, or its type's usual one)" })),
@@ -19,7 +19,7 @@ const AddKey = Type.Object(
   },
   { additionalProperties: false },
 );
-const KeyView = Type.Object({ kid: Type.String(), alg: Type.String(), kty: Type.String(), jwk: Type.Record(Type.String(), Type.Unknown()), expires_at: Type.Union([Type.String(), Type.Null()]), created_at: Type.String() });
+export const KeyView = Type.Object({ kid: Type.String(), alg: Type.String(), kty: Type.String(), jwk: Type.Record(Type.String(), Type.Unknown()), expires_at: Type.Union([Type.String(), Type.Null()]), created_at: Type.String() });
 const CredentialsView = Type.Object({
   bot_id: Type.String(),
   client_id: Type.String(),

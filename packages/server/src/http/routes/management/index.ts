@@ -6,6 +6,7 @@ import { memberRoutes } from './members.ts';
 import { botRoutes } from './bots.ts';
 import { federationRoutes } from './federation.ts';
 import { quotaRoutes } from './quotas.ts';
+import { clientKeyRoutes } from './client-keys.ts';
 import { clientRoutes } from './clients.ts';
 import { sessionRoutes } from './sessions.ts';
 import { apiRoutes } from './apis.ts';
@@ -25,6 +26,7 @@ export async function managementRoutes(app: FastifyInstance, { ctx }: { ctx: App
   await app.register(botRoutes, { ctx });
   await app.register(federationRoutes, { ctx });
   await app.register(quotaRoutes, { ctx });
+  await app.register(clientKeyRoutes, { ctx });
   await app.register(clientRoutes, { ctx });
   await app.register(sessionRoutes, { ctx });
   await app.register(apiRoutes, { ctx });
