@@ -14,6 +14,7 @@ from .cache import FileCache, MemoryCache, TokenCache
 from .discovery import clear_discovery_cache, discover
 from .errors import GatehouseError, OAuthError, TokenExpiredError, TransportError
 from .providers import AppToken, ClientCredentials, FixedToken, PasswordLogin, TokenProvider, request_app_token
+from .workload import Federated, PrivateKeyJwt, TokenExchange, github_actions_token
 
 __version__ = '0.1.0'
 
@@ -27,7 +28,7 @@ def __getattr__(name: str):  # HttpxAuth imports httpx only when asked for
 
 
 __all__ = [
-    'Auth', 'HttpxAuth', 'TokenProvider', 'ClientCredentials', 'PasswordLogin', 'FixedToken', 'AppToken',
+    'Auth', 'HttpxAuth', 'TokenProvider', 'ClientCredentials', 'PrivateKeyJwt', 'Federated', 'TokenExchange', 'github_actions_token', 'PasswordLogin', 'FixedToken', 'AppToken',
     'request_app_token', 'Token', 'RefreshPolicy', 'decode_jwt', 'decode_header', 'discover', 'clear_discovery_cache',
     'FileCache', 'MemoryCache', 'TokenCache', 'GatehouseError', 'OAuthError', 'TransportError', 'TokenExpiredError',
 ]
