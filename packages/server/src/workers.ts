@@ -4,7 +4,7 @@
 import cluster from 'node:cluster';
 import type { Config } from './config.ts';
 import { resolvePort } from './listen-port.ts';
-import { ensureAdmin, openServices } from './server.ts';
+import { ensureAdmin, openServices } from './services.ts';
 
 /** Runs in the primary: prepares the store, forks the workers, prints when all listen. Resolves with the exit code. */
 export async function runPrimary(initial: Config, args: readonly string[], print: (line: string) => void): Promise<number> {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { openServices } from '../src/server.ts';
+import { openServices } from '../src/services.ts';
 import { hashPassword } from '../src/crypto/passwords.ts';
 import { handleTokenRequest } from '../src/oauth/token-endpoint.ts';
 import { OAuthError } from '../src/oauth/errors.ts';

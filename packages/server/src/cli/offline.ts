@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { AdminBackend, Json, NewApi, NewClient, NewRule, NewUser } from './backend.ts';
 import { CliError } from './args.ts';
 import { type Config, SIGNING_ALGS, type SigningAlg } from '../config.ts';
-import { openServices } from '../server.ts';
+import { type Services, openServices } from '../services.ts';
 import { ROLES, type Role } from '../store/projects.ts';
 import { OPERATOR } from '../domain/caller.ts';
 import { createProject, listProjects } from '../domain/projects.ts';
@@ -18,8 +18,6 @@ import { listKeys, rotateKeys } from '../domain/keys.ts';
 import { DEFAULT_ADMIN_EMAIL, createUser } from '../domain/users.ts';
 import { type ClientSpec, addProjectClient, listProjectClients, removeProjectClient } from '../domain/oauth-clients.ts';
 import { federationRuleView, trustedIssuerView, apiView, botCredentialsView, botView, clientKeyView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
-
-type Services = Awaited<ReturnType<typeof openServices>>['services'];
 
 /** Refuses to create a new, empty store or a new secret key by mistake: offline commands work on existing data. */
 export function checkOfflineTarget(config: Config, env: NodeJS.ProcessEnv): void {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
-import type { Keyring } from '../crypto/keyring.ts';
+import type { Keyring } from '../domain/keyring.ts';
 import type { Events } from '../domain/events.ts';
 import { type Change, parseChange } from './changes.ts';
 import { StoreCaches, cachedStore } from './cached-store.ts';

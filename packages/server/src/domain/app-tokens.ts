@@ -3,10 +3,9 @@
 // of revocation through the revocation feed, so an API needs no call to Gatehouse per request.
 import { newId } from '../crypto/secrets.ts';
 import type { AppToken } from '../store/app-tokens.ts';
-import type { OAuthServices } from '../oauth/context.ts';
 import type { Actor, Caller } from './caller.ts';
 import { DomainError, notFound } from './errors.ts';
-import type { ManagementServices } from './services.ts';
+import type { CoreServices, ManagementServices } from './services.ts';
 
 export const APP_TOKEN_CLIENT_ID = 'gatehouse-app-token';
 
@@ -37,8 +36,8 @@ export function parseExpiresIn(raw: unknown, max: number, fallback = DEFAULT_APP
 }
 
 export class AppTokens {
-  readonly #svc: OAuthServices;
-  constructor(svc: OAuthServices) {
+  readonly #svc: CoreServices;
+  constructor(svc: CoreServices) {
     this.#svc = svc;
   }
 

@@ -1,13 +1,12 @@
 // Bots (service accounts): credentials generated here and shown once; only their keyed hash is stored.
 import { PREFIX, generateSecret, shortId } from '../crypto/secrets.ts';
-import type { OAuthServices } from '../oauth/context.ts';
 import type { Bot } from '../store/bots.ts';
 import type { Role } from '../store/projects.ts';
 import { BOT_SUB_PREFIX } from './principal.ts';
 import { projectAccess } from './access.ts';
 import type { Actor } from './caller.ts';
 import { DomainError, notFound, unique } from './errors.ts';
-import type { ManagementServices } from './services.ts';
+import type { CoreServices, ManagementServices } from './services.ts';
 
 export const BOT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -27,7 +26,7 @@ function botEmail(name: string, issuer: string): string {
   return `${name}.${shortId(4)}@bots.${host}`;
 }
 
-export async function createBot(svc: OAuthServices, projectId: string, name: string, role: Role, actor: string): Promise<BotCredentials> {
+export async function createBot(svc: CoreServices, projectId: string, name: string, role: Role, actor: string): Promise<BotCredentials> {
   if (!BOT_NAME.test(name)) {
     throw new DomainError('invalid', 'Bot names are 1 to 63 lowercase letters, digits and dashes, starting and ending with a letter or digit.');
   }
@@ -51,7 +50,7 @@ export async function createBot(svc: OAuthServices, projectId: string, name: str
  * (published on the revocation feed), and the bot's refresh tokens end now, or when the grace period ends.
  * Refresh families started with the old secret during the grace period end with it too (grants/password.ts).
  */
-export async function rotateBotSecret(svc: OAuthServices, bot: Bot, graceSeconds: number, actor: string): Promise<string> {
+export async function rotateBotSecret(svc: CoreServices, bot: Bot, graceSeconds: number, actor: string): Promise<string> {
   const secret = generateSecret(PREFIX.bot);
   const graceUntil = graceSeconds > 0 ? Date.now() + graceSeconds * 1000 : null;
   await svc.store.bots.rotateSecret(bot.id, svc.hasher.hash(secret), secret.slice(0, 8), graceUntil);
@@ -78,7 +77,7 @@ const IN_FLIGHT_MARGIN_MS = 30_000;
  * taken after the row is gone and reaches a little into the future, so a token that a request in flight signs
  * just after the deletion is revoked as well (a bot id is never reused, so nothing legitimate is caught).
  */
-export async function deleteBot(svc: OAuthServices, bot: Bot, actor: string): Promise<void> {
+export async function deleteBot(svc: CoreServices, bot: Bot, actor: string): Promise<void> {
   await svc.store.refreshTokens.revokeSubject('bot', bot.id);
   await svc.store.bots.delete(bot.id);
   await svc.store.clientKeys.removeClient(bot.email);
@@ -89,7 +88,7 @@ export async function deleteBot(svc: OAuthServices, bot: Bot, actor: string): Pr
   svc.events.emitEvent({ type: 'bot.deleted', outcome: 'success', projectId: bot.projectId, subject: actor, detail: { bot: bot.id } });
 }
 
-function maxAccessLifetimeMs(svc: OAuthServices): number {
+function maxAccessLifetimeMs(svc: CoreServices): number {
   // Bots' access tokens live at most an API's lifetime (capped at a year by validation).
   return Math.max(svc.config.accessTokenLifetime, 365 * 86400) * 1000;
 }

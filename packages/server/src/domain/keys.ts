@@ -1,7 +1,7 @@
 // Signing keys (instance administrators): their states, and rotation on demand.
 // A forced rotation promotes the key already published as `next`, so verifiers that fetched JWKS since the
 // last rotation know the new signing key before its first token; the old key stays published as `retiring`.
-import type { Keyring } from '../crypto/keyring.ts';
+import type { Keyring } from './keyring.ts';
 import { type Actor, requireAdmin } from './caller.ts';
 import { DomainError } from './errors.ts';
 import type { ManagementServices } from './services.ts';

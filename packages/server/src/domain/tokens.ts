@@ -1,7 +1,7 @@
 // Mints and checks Gatehouse's JWTs. Access tokens follow RFC 9068 (typ at+jwt); ID tokens OpenID Connect Core §2.
 import { createHash, randomBytes } from 'node:crypto';
 import { jwtVerify, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
-import type { Keyring } from '../crypto/keyring.ts';
+import type { Keyring } from './keyring.ts';
 import type { SigningAlg } from '../config.ts';
 import type { RevocationRepository } from '../store/revocations.ts';
 import { type Clock, systemClock } from '../clock.ts';

@@ -1,7 +1,9 @@
 // User accounts: created by administrators (or by anyone when sign-up is on, never as administrators), their own
 // account and password, and the per-user switch of the password grant.
 import type { User } from '../store/users.ts';
-import { hashPassword, verifyPassword } from '../crypto/passwords.ts';
+import type { Store } from '../store/index.ts';
+import type { Config } from '../config.ts';
+import { generatePassword, hashPassword, verifyPassword } from '../crypto/passwords.ts';
 import { type Actor, isAdmin, requireAdmin } from './caller.ts';
 import { endUserSessions } from './sessions.ts';
 import { DomainError, notFound, unique } from './errors.ts';
@@ -89,4 +91,22 @@ export async function setUserPasswordGrant(svc: ManagementServices, actor: Actor
   await svc.store.users.setPasswordGrant(user.id, enabled);
   svc.events.emitEvent({ type: 'user.password_grant', outcome: 'success', subject: actor.sub, detail: { user: user.id, enabled } });
   return { ...user, passwordGrant: enabled };
+}
+
+/**
+ * The first administrator, created when there is no user at all: GATEHOUSE_ADMIN_EMAIL (or the default) with
+ * GATEHOUSE_ADMIN_PASSWORD (or a generated one). Undefined when there was nothing to do, also when another node
+ * starting at the same moment created it first.
+ */
+export async function ensureFirstAdmin(store: Store, config: Pick<Config, 'adminEmail' | 'adminPassword'>): Promise<{ email: string; password: string } | undefined> {
+  if ((await store.users.count()) > 0) return undefined;
+  const email = config.adminEmail ?? DEFAULT_ADMIN_EMAIL;
+  const password = config.adminPassword ?? generatePassword();
+  try {
+    await unique(store.users.create({ email, name: 'Administrator', passwordHash: await hashPassword(password), isAdmin: true, emailVerified: true }), 'The administrator exists.');
+  } catch (err) {
+    if (err instanceof DomainError && err.kind === 'conflict') return undefined;
+    throw err;
+  }
+  return { email, password };
 }

@@ -4,7 +4,7 @@
 // Registered OAuth clients (store/oauth-clients.ts) carry these fields themselves.
 import type { SigningAlg } from '../config.ts';
 import type { Client } from './client-auth.ts';
-import { ID_TOKEN_DEFAULT_ALG } from '../crypto/keyring.ts';
+import { ID_TOKEN_DEFAULT_ALG } from '../domain/keyring.ts';
 import { BUILTIN_PUBLIC_CLIENTS } from './refresh-policy.ts';
 
 export interface ClientMetadata {

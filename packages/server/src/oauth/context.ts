@@ -1,7 +1,7 @@
 // What the OAuth endpoints need from the rest of Gatehouse, passed in as one object.
 import type { Config } from '../config.ts';
 import type { SecretHasher } from '../crypto/secrets.ts';
-import type { Keyring } from '../crypto/keyring.ts';
+import type { Keyring } from '../domain/keyring.ts';
 import type { TokenMinter } from '../domain/tokens.ts';
 import type { Store } from '../store/index.ts';
 import type { Events } from '../domain/events.ts';

@@ -3,7 +3,7 @@
 // compare-and-set in the store, the sweeps are idempotent deletes.
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
-import type { Keyring } from '../crypto/keyring.ts';
+import type { Keyring } from '../domain/keyring.ts';
 import type { Events } from '../domain/events.ts';
 import { type Job, Jobs, type Scheduler } from './jobs.ts';
 

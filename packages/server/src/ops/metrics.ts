@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { LogEvent } from 'kysely';
 import type { Events, GatehouseEvent } from '../domain/events.ts';
 import type { Db } from '../db/connect.ts';
-import type { Keyring } from '../crypto/keyring.ts';
+import type { Keyring } from '../domain/keyring.ts';
 import type { Cluster } from '../cluster/index.ts';
 import type { Jobs } from './jobs.ts';
 import type { AuditRepository } from '../store/audit.ts';

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { Keyring } from '../../src/crypto/keyring.ts';
+import { Keyring } from '../../src/domain/keyring.ts';
 import type { KeyState, SigningKeyRepository, StoredKey } from '../../src/store/signing-keys.ts';
 import { SIGNING_ALGS } from '../../src/config.ts';
 import { TokenMinter } from '../../src/domain/tokens.ts';

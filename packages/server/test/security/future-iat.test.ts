@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config.ts';
-import { openServices } from '../../src/server.ts';
+import { openServices } from '../../src/services.ts';
 import { type BotCredentials, type Gatehouse, startGatehouse } from '../support/harness.ts';
 import { decode } from '../support/jwt.ts';
 import { basic, postForm, send } from './http.ts';

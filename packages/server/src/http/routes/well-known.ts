@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { discoveryDocument } from '../../oauth/discovery.ts';
-import { ID_TOKEN_DEFAULT_ALG } from '../../crypto/keyring.ts';
+import { ID_TOKEN_DEFAULT_ALG } from '../../domain/keyring.ts';
 
 export async function wellKnownRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
   const hide = { schema: { hide: true } };

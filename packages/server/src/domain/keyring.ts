@@ -6,7 +6,7 @@ import { type CryptoKey, type JWK, exportJWK, generateKeyPair, importJWK } from 
 import type { KeyState, StoredKey } from '../store/signing-keys.ts';
 import type { SigningKeyRepository } from '../store/signing-keys.ts';
 import { SIGNING_ALGS, type SigningAlg } from '../config.ts';
-import { type JwsSigner, createJwsSigner } from './jws-signer.ts';
+import { type JwsSigner, createJwsSigner } from '../crypto/jws-signer.ts';
 
 /**
  * OpenID Connect Discovery §3: id_token_signing_alg_values_supported MUST include RS256, and Core §15.1 makes it the
