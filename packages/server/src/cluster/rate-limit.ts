@@ -3,7 +3,7 @@
 // away each node counts alone, which keeps limiting (per node) instead of failing open.
 import type { FastifyRequest } from 'fastify';
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
-import { OAuthError } from '../oauth/errors.ts';
+import { Refusal } from '../security/refusal.ts';
 import type { RedisLink } from './redis.ts';
 
 type Result = { current: number; ttl: number };
@@ -91,10 +91,10 @@ export function tokenRateLimit(o: TokenRateLimitOptions): RateLimitPluginOptions
     allowList: (req) => !o.routes.has(routeOf(req)),
     store: storeClass(o.redis, o.prefix, o.onFallback ?? (() => undefined)) as unknown as RateLimitPluginOptions['store'],
     onExceeded: (req) => o.onRejected?.(routeOf(req)),
-    // RFC 6749 has no rate-limit error; `slow_down` (RFC 8628 §3.5) with 429 is what OAuth clients recognise.
-    errorResponseBuilder: (_req, c) =>
-      new OAuthError('slow_down', `Too many token requests from this address: at most ${c.max} a minute. Retry in ${Math.max(1, Math.ceil(c.ttl / 1000))} s.`, {
-        headers: { 'retry-after': String(Math.max(1, Math.ceil(c.ttl / 1000))) },
-      }),
+    // A 429 in no surface's shape: on the token routes the HTTP layer answers it as OAuth's `slow_down`.
+    errorResponseBuilder: (_req, c) => {
+      const retryAfter = Math.max(1, Math.ceil(c.ttl / 1000));
+      return new Refusal('too_many_requests', `Too many token requests from this address: at most ${c.max} a minute. Retry in ${retryAfter} s.`, retryAfter);
+    },
   };
 }

@@ -1,10 +1,14 @@
-// Maps every error to its surface's shape in one place: RFC 6749 bodies under /oauth and the seed token
-// aliases, the Dataloy shape everywhere else. Internal detail goes to the log only; unknown errors become 500.
+// Maps every error to its surface's shape in one place: RFC 6749 bodies on the OAuth routes (the one list is
+// http/oauth-routes.ts), the Dataloop shape everywhere else. The neutral errors of the layers below (the domain's
+// DomainError, the guards' Refusal) are translated here and only here. Internal detail goes to the log only;
+// unknown errors become 500.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../oauth/errors.ts';
 import { ApiError } from './api-error.ts';
 import { isStoreUnavailable } from '../store/unavailable.ts';
 import { DomainError, type DomainErrorKind } from '../domain/errors.ts';
+import { Refusal } from '../security/refusal.ts';
+import { isOAuthRoute } from './oauth-routes.ts';
 import { errorBody } from '@gatehouse/verify/http-error';
 
 export function absoluteUri(req: FastifyRequest): string {
@@ -39,16 +43,23 @@ function fastifyClientError(err: FastifyError): { status: number; message: strin
   return undefined;
 }
 
+type AnyError = FastifyError | OAuthError | ApiError | DomainError | Refusal;
+
+const retryAfter = (r: Refusal): Record<string, string> => (r.retryAfter === undefined ? {} : { 'retry-after': String(r.retryAfter) });
+
 const UNAVAILABLE = 'The service is temporarily unavailable; try again shortly.';
 const RETRY = { 'retry-after': '1' };
 
 /** For routes that speak OAuth (RFC 6749 §5.2 bodies, Cache-Control: no-store). */
-export function oauthErrorHandler(err: FastifyError | OAuthError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+function oauthErrorHandler(err: AnyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   let e: OAuthError;
   if (err instanceof OAuthError) {
     e = err;
+  } else if (err instanceof Refusal) {
+    // RFC 6749 has no rate-limit error; `slow_down` (RFC 8628 §3.5) with 429 is what OAuth clients recognise.
+    e = err.kind === 'too_many_requests' ? new OAuthError('slow_down', err.message, { headers: retryAfter(err) }) : new OAuthError('invalid_request', err.message);
   } else {
-    const client = fastifyClientError(err);
+    const client = fastifyClientError(err as FastifyError);
     if (client) e = new OAuthError('invalid_request', client.message, { status: client.status === 401 ? 400 : client.status });
     else if (isStoreUnavailable(err)) {
       req.log.warn({ err }, 'database unavailable');
@@ -66,14 +77,18 @@ export function oauthErrorHandler(err: FastifyError | OAuthError, req: FastifyRe
 /** The one mapping of the domain's error kinds to HTTP statuses. */
 export const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403 };
 
-export function apiErrorHandler(err: FastifyError | ApiError | DomainError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+function apiErrorHandler(err: AnyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof ApiError) {
     if (err.detail) req.log.info({ detail: err.detail }, 'request refused');
     return sendApiError(req, reply, err.status, err.message, err.reason);
   }
   if (err instanceof DomainError) return sendApiError(req, reply, DOMAIN_STATUS[err.kind], err.message);
-  // An OAuthError outside the OAuth routes (the form parser raises them for every route) keeps this surface's
-  // shape: sent as an OAuth body, it failed the route's error schema and became a 500 (found by the fuzzer).
+  if (err instanceof Refusal) {
+    if (err.kind === 'too_many_requests') return sendApiError(req, reply.headers(retryAfter(err)), 429, err.message);
+    return sendApiError(req, reply, 400, err.message);
+  }
+  // OAuth code reached from elsewhere keeps this surface's shape: sent as an OAuth body, it would fail the route's
+  // error schema and become a 500 (found by the fuzzer when the form parser still threw OAuth errors).
   if (err instanceof OAuthError) return sendApiError(req, reply, err.status, err.description);
   const client = fastifyClientError(err as FastifyError);
   if (client) return sendApiError(req, reply, client.status, client.message);
@@ -86,7 +101,12 @@ export function apiErrorHandler(err: FastifyError | ApiError | DomainError, req:
   return sendApiError(req, reply, 500, 'The server could not handle the request.');
 }
 
+/** The one error handler: the route the request reached decides the surface. */
+export function errorHandler(err: AnyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return isOAuthRoute(req.routeOptions?.url) ? oauthErrorHandler(err, req, reply) : apiErrorHandler(err, req, reply);
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler(apiErrorHandler);
+  app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendApiError(req, reply, 404, `No route for ${req.method} ${req.url.split('?')[0]}.`));
 }

@@ -1,7 +1,7 @@
 // application/x-www-form-urlencoded without a dependency. Repeated names become arrays so the OAuth layer
 // can refuse them (RFC 6749 §3.1); a body that is not valid form encoding is a 400.
 import type { FastifyInstance } from 'fastify';
-import { OAuthError } from '../oauth/errors.ts';
+import { Refusal } from '../security/refusal.ts';
 
 export function parseForm(text: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
@@ -16,7 +16,7 @@ export function parseForm(text: string): Record<string, string | string[]> {
       name = decode(eq === -1 ? pair : pair.slice(0, eq));
       value = eq === -1 ? '' : decode(pair.slice(eq + 1));
     } catch {
-      throw new OAuthError('invalid_request', 'the form body is not valid application/x-www-form-urlencoded');
+      throw new Refusal('bad_request', 'the form body is not valid application/x-www-form-urlencoded');
     }
     const prev = out[name];
     if (prev === undefined) out[name] = value;

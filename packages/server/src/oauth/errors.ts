@@ -1,5 +1,6 @@
 // The one error type of the OAuth endpoints (RFC 6749 §5.2, RFC 7009, RFC 7662, RFC 8707).
 // `description` goes to the client; `detail` only to the log.
+import { SERVER_BUSY, TOO_MANY_ATTEMPTS, TOO_MANY_CHECKS } from '../security/brute-force.ts';
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -70,6 +71,22 @@ export class OAuthError extends Error {
   body(): { error: string; error_description: string } {
     return { error: this.error, error_description: this.description };
   }
+}
+
+/**
+ * The OAuth endpoints answer 429 with `slow_down`, the token-endpoint error code registered for "back off"
+ * (RFC 8628 §3.5, IANA OAuth Extensions Error Registry). A client that does not know the code still gets a 4xx
+ * with Retry-After that it can show; unlike invalid_grant or invalid_client it does not say the credentials are
+ * wrong, so a client does not throw away a good secret, and it says nothing about whether they were right.
+ */
+export function slowDown(retryAfterSeconds: number): OAuthError {
+  return new OAuthError('slow_down', TOO_MANY_ATTEMPTS, { headers: { 'retry-after': String(retryAfterSeconds) } });
+}
+
+/** The OAuth answer when the password-check gate (security/password-checks.ts) refuses a check. */
+export function passwordChecksRefused(r: { reason: 'address' | 'overload'; retryAfter: number }): OAuthError {
+  const headers = { 'retry-after': String(r.retryAfter) };
+  return r.reason === 'address' ? new OAuthError('slow_down', TOO_MANY_CHECKS, { headers }) : new OAuthError('temporarily_unavailable', SERVER_BUSY, { headers });
 }
 
 export const invalidRequest = (description: string) => new OAuthError('invalid_request', description);

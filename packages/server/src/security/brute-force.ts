@@ -5,7 +5,6 @@
 // keeps an attacker from locking the owner out: the owner's own address has its own counter.
 import net from 'node:net';
 import type { Config } from '../config.ts';
-import { OAuthError } from '../oauth/errors.ts';
 import { type FailureStore, MemoryFailureStore } from './failure-store.ts';
 
 export type BruteForceConfig = Pick<Config, 'bruteForceThreshold' | 'bruteForceWindowSeconds' | 'bruteForceIpThreshold'>;
@@ -143,21 +142,5 @@ export class BruteForceGuard {
 
 export const TOO_MANY_ATTEMPTS = 'Too many failed attempts; try again later.';
 
-/**
- * The OAuth endpoints answer 429 with `slow_down`, the token-endpoint error code registered for "back off"
- * (RFC 8628 §3.5, IANA OAuth Extensions Error Registry). A client that does not know the code still gets a 4xx
- * with Retry-After that it can show; unlike invalid_grant or invalid_client it does not say the credentials are
- * wrong, so a client does not throw away a good secret, and it says nothing about whether they were right.
- */
-export function slowDown(retryAfterSeconds: number): OAuthError {
-  return new OAuthError('slow_down', TOO_MANY_ATTEMPTS, { headers: { 'retry-after': String(retryAfterSeconds) } });
-}
-
 export const TOO_MANY_CHECKS = 'Too many password checks from this address at once; try again shortly.';
 export const SERVER_BUSY = 'The server is busy checking passwords; try again shortly.';
-
-/** The OAuth answer when the password-check gate (security/password-checks.ts) refuses a check. */
-export function passwordChecksRefused(r: { reason: 'address' | 'overload'; retryAfter: number }): OAuthError {
-  const headers = { 'retry-after': String(r.retryAfter) };
-  return r.reason === 'address' ? new OAuthError('slow_down', TOO_MANY_CHECKS, { headers }) : new OAuthError('temporarily_unavailable', SERVER_BUSY, { headers });
-}

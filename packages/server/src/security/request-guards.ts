@@ -2,18 +2,11 @@
 // than once): a JSON body that names a field twice (JSON.parse would silently keep the last, while a proxy or WAF
 // in front may have looked at the first), and a request with more than one Authorization header (Node keeps the
 // first and drops the rest, so two credentials would reach us as one).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { OAuthError } from '../oauth/errors.ts';
-import { ApiError } from '../http/api-error.ts';
+import type { FastifyInstance } from 'fastify';
+import { Refusal } from './refusal.ts';
 import { findUnsafeString, unsafeStringMessage } from './strings.ts';
 
-const OAUTH_ROUTES = /^\/(oauth\/|token$|api\/v1\/auth\/token$)/;
-
-/** The 400 in the shape of the surface the request was routed to. */
-export function refuse(req: FastifyRequest, message: string): Error {
-  const route = req.routeOptions?.url ?? '';
-  return OAUTH_ROUTES.test(route) ? new OAuthError('invalid_request', message) : new ApiError(400, message);
-}
+const refuse = (message: string) => new Refusal('bad_request', message);
 
 /** The first key that appears twice among a JSON object's top-level keys; undefined when none does (or no object). */
 export function duplicateTopLevelKey(text: string): string | undefined {
@@ -57,7 +50,7 @@ export function installRequestGuards(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const dup = duplicateTopLevelKey(body as string);
-    if (dup !== undefined) return done(refuse(req, `parameter "${dup.slice(0, 60)}" is included more than once`), undefined);
+    if (dup !== undefined) return done(refuse(`parameter "${dup.slice(0, 60)}" is included more than once`), undefined);
     parseJson(req, body as string, done);
   });
 
@@ -65,13 +58,13 @@ export function installRequestGuards(app: FastifyInstance): void {
   // before validation and before any route reads them (security/strings.ts).
   app.addHook('preValidation', (req, _reply, done) => {
     const bad = findUnsafeString(req.query) ?? findUnsafeString(req.params) ?? findUnsafeString(req.body);
-    done(bad === undefined ? undefined : refuse(req, unsafeStringMessage(bad || 'a parameter')));
+    done(bad === undefined ? undefined : refuse(unsafeStringMessage(bad || 'a parameter')));
   });
 
   app.addHook('onRequest', async (req) => {
     const raw = req.raw.rawHeaders;
     let n = 0;
     for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') n++;
-    if (n > 1) throw refuse(req, 'send one Authorization header, not several');
+    if (n > 1) throw refuse('send one Authorization header, not several');
   });
 }

@@ -2,7 +2,6 @@
 import { iatBeforeFor } from '@gatehouse/verify/revocation-rule';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { oauthErrorHandler } from '../errors.ts';
 import { handleTokenRequest } from '../../oauth/token-endpoint.ts';
 import { introspect, revoke } from '../../oauth/introspect.ts';
 import { OAuthError } from '../../oauth/errors.ts';
@@ -18,7 +17,6 @@ function noStore(reply: FastifyReply): FastifyReply {
 }
 
 export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
-  app.setErrorHandler(oauthErrorHandler);
   const opts = { bodyLimit: OAUTH_BODY_LIMIT, schema: { hide: true } };
 
   app.post('/oauth/token', opts, async (req, reply) => {

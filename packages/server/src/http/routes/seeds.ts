@@ -3,7 +3,6 @@
 // deprecated, and POST /api/v1/auth/token (or /oauth/token) takes a body instead.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { oauthErrorHandler } from '../errors.ts';
 import { handleTokenRequest } from '../../oauth/token-endpoint.ts';
 import { OAuthError } from '../../oauth/errors.ts';
 import { type Params, readParams } from '../../oauth/params.ts';
@@ -17,7 +16,6 @@ import { mintAppToken } from '../../domain/app-tokens.ts';
 const DEPRECATED_AT = '@1796342400';
 
 export async function seedTokenRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
-  app.setErrorHandler(oauthErrorHandler);
   const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
   // Dataloop: POST /token?default {"username","password","type":"user_credentials"} logs in, and dtlpy renews with

@@ -1,6 +1,6 @@
 // RFC 6749 §4.3, for first-party clients as in the seeds: users (argon2id) and bots (their secret).
 // Unknown accounts and wrong passwords answer alike, after the same work.
-import { OAuthError } from '../errors.ts';
+import { OAuthError, passwordChecksRefused, slowDown } from '../errors.ts';
 import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope, required } from '../params.ts';
 import { accessTokenRecord, allowedScopes, mintSession, newRefreshToken, principalProject, sessionResponse } from '../session.ts';
@@ -8,7 +8,6 @@ import { burnPasswordCheck, verifyPassword } from '../../crypto/passwords.ts';
 import { type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
 import type { GrantHandler } from './types.ts';
-import { passwordChecksRefused, slowDown } from '../../security/brute-force.ts';
 import { auditIdentifier } from '../../security/audit-identifiers.ts';
 
 type Refused = { readonly refused: { reason: 'address' | 'overload'; retryAfter: number } };

@@ -1,15 +1,9 @@
 // Wires the metrics into Fastify: a latency histogram for every route, token endpoint outcomes, and
 // GET /metrics in the Prometheus text format.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppContext } from '../http/context.ts';
-import { Metrics, grantLabel, methodLabel, outcomeLabel } from './metrics.ts';
-
-/** The routes that issue tokens, and the grant each one runs when the body does not say. */
-export const TOKEN_ROUTES: ReadonlyMap<string, string | undefined> = new Map([
-  ['/oauth/token', undefined],
-  ['/token', 'password'],
-  ['/api/v1/auth/token', 'password'],
-]);
+import type { AppContext } from './context.ts';
+import { TOKEN_ROUTES } from './oauth-routes.ts';
+import { Metrics, grantLabel, methodLabel, outcomeLabel } from '../ops/metrics.ts';
 
 function grantOf(req: FastifyRequest, route: string): string {
   const body = req.body as Record<string, unknown> | null | undefined;
