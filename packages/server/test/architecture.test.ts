@@ -1,5 +1,5 @@
 // The server's dependency direction, enforced (docs/architecture.md states it):
-//   cli → server → services → http → views | ops → oauth | cluster → domain → store → db
+//   index → cli → workers → server → services → http → views | ops → oauth | cluster → domain → store → db
 // with crypto, security and config beside: anyone may use them, and they use only each other.
 // A small scan of the import graph rather than dependency-cruiser: the rule is one table, relative imports are
 // the only kind that cross folders here, and the repository takes no dependency it can do without.
@@ -12,6 +12,7 @@ const SRC = path.join(import.meta.dirname, '..', 'src');
 
 /** Top to bottom; a module may import the layers below its own and the modules beside, nothing else. */
 const LAYERS: readonly (readonly string[])[] = [
+  ['index'], // @gatehouse/server as a library: start a node, read the configuration, run the CLI
   ['cli'], // cli/, cli.ts and cli-commands.ts: the command line (which also starts servers)
   ['workers'], // several server processes on one port
   ['server'], // one node: services, cluster, HTTP, background jobs
