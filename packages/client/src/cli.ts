@@ -7,6 +7,9 @@ import { token, tokenUsage } from './cli/token.ts';
 import { GatehouseError } from './errors.ts';
 
 export type { CliIo } from './cli/io.ts';
+// The argv parser, shared with the server's admin commands (one parser for both command lines).
+export { UsageError, bool, int, list, need, parseArgs, str } from './cli/args.ts';
+export type { Args, FlagSpec } from './cli/args.ts';
 
 const commands: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; usage: string }> = {
   login: { run: login, usage: loginUsage },

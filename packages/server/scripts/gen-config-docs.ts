@@ -1,9 +1,10 @@
-// Generates docs/configuration.md from SETTINGS in src/config.ts, so the reference cannot drift from the code.
+// Generates docs/configuration.md from SETTINGS and ADMIN_CLI_SETTINGS in src/config.ts, so the reference cannot
+// drift from the code.
 // Usage (from the repository root):  npx node packages/server/scripts/gen-config-docs.ts [--check]
 // --check exits 1 when the file is out of date instead of writing it (test/cluster/config-docs.test.ts does the same).
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SETTINGS } from '../src/config.ts';
+import { ADMIN_CLI_SETTINGS, SETTINGS } from '../src/config.ts';
 
 export const CONFIG_DOCS_PATH = fileURLToPath(new URL('../../../docs/configuration.md', import.meta.url));
 
@@ -16,7 +17,9 @@ function renderDefault(v: unknown): string {
   return `\`${String(v)}\``;
 }
 
-function renderType(s: (typeof SETTINGS)[number]): string {
+type AnySetting = (typeof SETTINGS)[number] | (typeof ADMIN_CLI_SETTINGS)[number];
+
+function renderType(s: AnySetting): string {
   const range = s.min !== undefined && s.max !== undefined ? ` ${s.min}–${s.max}` : s.min !== undefined ? ` ≥ ${s.min}` : '';
   switch (s.kind) {
     case 'int':
@@ -47,13 +50,23 @@ export function renderConfigDocs(): string {
     '| Variable | Flag | Type | Default | Description |',
     '| --- | --- | --- | --- | --- |',
   ];
-  for (const s of SETTINGS) {
+  const row = (s: AnySetting) => {
     const doc = (s.secret ? '**secret.** ' : '') + s.doc;
-    lines.push(`| \`${s.env}\` | ${s.flag ? `\`${s.flag}\`` : ''} | ${renderType(s)} | ${renderDefault(s.default)} | ${cell(doc)} |`);
-  }
+    return `| \`${s.env}\` | ${s.flag ? `\`${s.flag}\`` : ''} | ${renderType(s)} | ${renderDefault(s.default)} | ${cell(doc)} |`;
+  };
+  lines.push(...SETTINGS.map(row));
   lines.push(
     '',
     'Several nodes: give every node the same `GATEHOUSE_SECRET_KEY`, `GATEHOUSE_ISSUER` (the public URL of the load balancer) and `GATEHOUSE_DATABASE_URL`; see [deploy.md](deploy.md).',
+    '',
+    '## Admin commands',
+    '',
+    'The admin commands (`gatehouse projects|bots|apis|keys|users`) talk to a running server with these; the flag wins over the variable.',
+    'With `--data-dir` (and `--database-url`) they work on the store instead, with the server settings above (`GATEHOUSE_SECRET_KEY` included).',
+    '',
+    '| Variable | Flag | Type | Default | Description |',
+    '| --- | --- | --- | --- | --- |',
+    ...ADMIN_CLI_SETTINGS.map(row),
     '',
   );
   return lines.join('\n');

@@ -1,11 +1,12 @@
-// The one place that reads the environment and the command line. Every setting is declared once in
-// SETTINGS (name, flag, variable, type, default, description); docs/configuration.md is generated from it.
+// The one place that reads the environment and the command line. Every setting is declared once, in SETTINGS
+// (the server's) or ADMIN_CLI_SETTINGS (the admin commands' connection to a running server), with its name, flag,
+// variable, type, default and description; docs/configuration.md is generated from both.
 import path from 'node:path';
 
 type Kind = 'string' | 'int' | 'bool' | 'list' | 'url';
 
-interface Setting {
-  readonly key: keyof Config;
+interface Setting<K extends string = keyof Config> {
+  readonly key: K;
   readonly env: string;
   readonly flag?: string;
   readonly kind: Kind;
@@ -83,6 +84,13 @@ export type RefreshRotation = (typeof REFRESH_ROTATIONS)[number];
 export const SIGNING_ALGS = ['ES256', 'EdDSA', 'RS256', 'PS256'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
+export function isSigningAlg(s: string): s is SigningAlg {
+  return (SIGNING_ALGS as readonly string[]).includes(s);
+}
+
+/** The first administrator's email when GATEHOUSE_ADMIN_EMAIL is not set. */
+export const DEFAULT_ADMIN_EMAIL = 'admin@gatehouse.local';
+
 /** One year: the longest any token may live (an API's token lifetime, an app token) and so how long keys stay published. */
 export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 86400;
 
@@ -93,7 +101,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'databaseUrl', env: 'GATEHOUSE_DATABASE_URL', flag: '--database-url', kind: 'url', default: undefined, secret: true, doc: 'A postgres:// URL; when set, PostgreSQL replaces the embedded SQLite store.' },
   { key: 'redisUrl', env: 'GATEHOUSE_REDIS_URL', flag: '--redis-url', kind: 'url', default: undefined, secret: true, doc: 'Optional redis:// (or rediss://) URL: token rate-limit counters shared by every node, and a second path for change announcements between nodes. Gatehouse keeps working while it is down.' },
   { key: 'issuer', env: 'GATEHOUSE_ISSUER', flag: '--issuer', kind: 'url', default: undefined, doc: 'Public base URL, the `iss` of every token. Default http://HOST:PORT.' },
-  { key: 'adminEmail', env: 'GATEHOUSE_ADMIN_EMAIL', kind: 'string', default: undefined, doc: 'Email of the admin user created on first start (default admin@gatehouse.local).' },
+  { key: 'adminEmail', env: 'GATEHOUSE_ADMIN_EMAIL', kind: 'string', default: undefined, doc: `Email of the admin user created on first start (default ${DEFAULT_ADMIN_EMAIL}), and the owner of projects the offline CLI creates without --owner.` },
   { key: 'adminPassword', env: 'GATEHOUSE_ADMIN_PASSWORD', kind: 'string', default: undefined, secret: true, doc: 'Password of the admin user created on first start; generated and printed once when unset.' },
   { key: 'secretKey', env: 'GATEHOUSE_SECRET_KEY', kind: 'string', default: undefined, secret: true, doc: '32-byte key (base64url or hex) that encrypts signing keys and keys secret hashes. Generated into the data dir when unset (with a warning); set it for several nodes.' },
   { key: 'defaultAudience', env: 'GATEHOUSE_DEFAULT_AUDIENCE', kind: 'list', default: ['gatehouse'], doc: 'Audience(s) of user and password-grant tokens that name none (comma-separated).' },
@@ -177,6 +185,25 @@ function parseValue(s: Setting, raw: string, source: string): unknown {
   }
 }
 
+/** Where the admin commands (`gatehouse projects|bots|apis|keys|users`) send their requests, and with which token. */
+export interface AdminCliConfig {
+  readonly url: string;
+  readonly token: string | undefined;
+}
+
+export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8080';
+
+export const ADMIN_CLI_SETTINGS: readonly Setting<keyof AdminCliConfig>[] = [
+  { key: 'url', env: 'GATEHOUSE_URL', flag: '--url', kind: 'url', default: DEFAULT_ADMIN_URL, doc: 'The running server the admin commands talk to. Unset, GATEHOUSE_ISSUER is used, then the default.' },
+  { key: 'token', env: 'GATEHOUSE_TOKEN', flag: '--token', kind: 'string', default: undefined, secret: true, doc: 'The bearer token the admin commands send. Unset, the session `gatehouse login` saved for that server is used.' },
+];
+
+/** The admin commands' connection settings: a flag wins over its variable; an empty variable counts as unset. */
+export function loadAdminCliConfig(flags: { readonly url?: string | undefined; readonly token?: string | undefined }, env: NodeJS.ProcessEnv): AdminCliConfig {
+  const fromEnv = (key: keyof AdminCliConfig) => env[ADMIN_CLI_SETTINGS.find((s) => s.key === key)!.env] || undefined;
+  return Object.freeze({ url: flags.url ?? fromEnv('url') ?? (env.GATEHOUSE_ISSUER || undefined) ?? DEFAULT_ADMIN_URL, token: flags.token ?? fromEnv('token') });
+}
+
 /** Reads flags (`--port 80` or `--port=80`) and GATEHOUSE_* variables; flags win. Returns a frozen Config. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Config {
   const flags = new Map<string, string>();
@@ -198,7 +225,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const source = fromFlag !== undefined ? s.flag! : s.env;
     out[s.key] = raw === undefined || raw === '' ? s.default : parseValue(s, raw, source);
   }
-  if (!(SIGNING_ALGS as readonly string[]).includes(out.signingAlg as string)) {
+  if (!isSigningAlg(out.signingAlg as string)) {
     throw new ConfigError(`GATEHOUSE_SIGNING_ALG must be one of ${SIGNING_ALGS.join(', ')}`);
   }
   if (!['strict', 'grace'].includes(out.refreshRotation as string)) {

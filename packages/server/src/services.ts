@@ -2,7 +2,7 @@
 // once, for the server (server.ts adds the cluster and HTTP) and for the offline CLI (cli/offline.ts). It is the
 // one place that knows every concrete class; the layers below only declare what they need (oauth/context.ts,
 // domain/services.ts).
-import { type Config, MAX_TOKEN_LIFETIME_SECONDS, type SigningAlg } from './config.ts';
+import { type Config, MAX_TOKEN_LIFETIME_SECONDS } from './config.ts';
 import { openStore, type Store } from './store/index.ts';
 import { loadServerKeys } from './crypto/master-key.ts';
 import { SecretHasher } from './crypto/secrets.ts';
@@ -36,8 +36,8 @@ export async function openServices(config: Config, options: { readonly clock?: C
     maxTokenSeconds: () => Math.max(config.appTokenMaxSeconds, config.accessTokenLifetime, MAX_TOKEN_LIFETIME_SECONDS),
     defaultAlg: config.signingAlg,
   });
-  const apiAlgs = (await store.apis.list()).map((a) => a.signingAlg).filter((a): a is string => !!a);
-  await keyring.load([config.signingAlg, ...idTokenAlgorithms(), ...(apiAlgs as SigningAlg[])]);
+  const apiAlgs = (await store.apis.list()).flatMap((a) => (a.signingAlg ? [a.signingAlg] : []));
+  await keyring.load([config.signingAlg, ...idTokenAlgorithms(), ...apiAlgs]);
   const events = new Events(store.audit);
   const minter = new TokenMinter(config.issuer, keyring, store.revocations, options.clock);
   const base: Omit<Services, 'appTokens'> = {

@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader } from '../jwt.ts';
-import { parseArgs, rejectUnknown, UsageError } from './args.ts';
+import { parseArgs, UsageError } from './args.ts';
 import type { CliIo } from './io.ts';
 import { expiryInWords, relativeInWords } from './words.ts';
 
@@ -11,8 +11,7 @@ Shows the header and claims, and when the token expires. The signature is NOT ve
 const time = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 
 export async function decode(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv);
-  rejectUnknown(args, []);
+  const args = parseArgs(argv, { positionals: 1 });
   if (args.positionals.length !== 1) throw new UsageError('give exactly one JWT');
   let jwt = args.positionals[0]!;
   if (jwt === '-') jwt = await io.readSecret('JWT: ');

@@ -2,7 +2,7 @@ import { GatehouseError } from '../errors.ts';
 import type { HttpOptions } from '../http.ts';
 import { normalizeIssuer } from '../discovery.ts';
 import { requestToken } from '../token-endpoint.ts';
-import { parseArgs, rejectUnknown, stringFlag, UsageError } from './args.ts';
+import { parseArgs, str, UsageError } from './args.ts';
 import { configDir, credentialsPath, readCredentials, writeCredentials, type Session } from './credentials-file.ts';
 import type { CliIo } from './io.ts';
 import { expiryInWords } from './words.ts';
@@ -22,26 +22,25 @@ async function secret(io: CliIo, given: string | undefined, envName: string, wha
 }
 
 export async function login(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv);
-  rejectUnknown(args, ['issuer', 'username', 'password', 'client-id', 'client-secret', 'audience', 'scope']);
-  const issuerFlag = stringFlag(args, 'issuer') ?? io.env['GATEHOUSE_ISSUER'];
+  const args = parseArgs(argv, { strings: ['issuer', 'username', 'password', 'client-id', 'client-secret', 'audience', 'scope'] });
+  const issuerFlag = str(args, 'issuer') ?? io.env['GATEHOUSE_ISSUER'];
   if (!issuerFlag) throw new UsageError('--issuer is required (or set GATEHOUSE_ISSUER)');
   const issuer = normalizeIssuer(issuerFlag);
-  const username = stringFlag(args, 'username');
-  const clientId = stringFlag(args, 'client-id');
-  const audience = stringFlag(args, 'audience');
-  const scope = stringFlag(args, 'scope');
+  const username = str(args, 'username');
+  const clientId = str(args, 'client-id');
+  const audience = str(args, 'audience');
+  const scope = str(args, 'scope');
   if (!username === !clientId) throw new UsageError('give either --username or --client-id');
   const http: HttpOptions = io.fetch ? { fetch: io.fetch } : {};
 
   let session: Session;
   if (username) {
-    const password = await secret(io, stringFlag(args, 'password'), 'GATEHOUSE_PASSWORD', 'Password');
+    const password = await secret(io, str(args, 'password'), 'GATEHOUSE_PASSWORD', 'Password');
     const token = await requestToken({ issuer }, { grant_type: 'password', username, password, scope, audience }, undefined, http);
     session = { ...token, issuer, grant: 'password', subject: username, ...(audience ? { audience } : {}) };
   } else {
     if (!audience) throw new UsageError('--audience is required with --client-id');
-    const clientSecret = await secret(io, stringFlag(args, 'client-secret'), 'GATEHOUSE_CLIENT_SECRET', 'Client secret');
+    const clientSecret = await secret(io, str(args, 'client-secret'), 'GATEHOUSE_CLIENT_SECRET', 'Client secret');
     const token = await requestToken(
       { issuer },
       { grant_type: 'client_credentials', audience, scope },

@@ -2,7 +2,7 @@ import { GatehouseError } from '../errors.ts';
 import { normalizeIssuer } from '../discovery.ts';
 import { defaultPolicy, refreshAt } from '../policy.ts';
 import { requestToken } from '../token-endpoint.ts';
-import { parseArgs, rejectUnknown, stringFlag } from './args.ts';
+import { parseArgs, str } from './args.ts';
 import { configDir, credentialsPath, readCredentials, withLock, writeCredentials, type Session } from './credentials-file.ts';
 import type { CliIo } from './io.ts';
 
@@ -15,13 +15,12 @@ Prints a valid access token for the last (or the given) issuer logged in to, ref
 const fresh = (session: Session): boolean => Date.now() < refreshAt(session, defaultPolicy);
 
 export async function token(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv);
-  rejectUnknown(args, ['issuer']);
+  const args = parseArgs(argv, { strings: ['issuer'] });
   const path = credentialsPath(io.env);
   const dir = configDir(io.env);
   const { file, warning } = await readCredentials(path);
   if (warning) io.stderr(`Warning: ${warning}\n`);
-  const given = stringFlag(args, 'issuer') ?? io.env['GATEHOUSE_ISSUER'];
+  const given = str(args, 'issuer') ?? io.env['GATEHOUSE_ISSUER'];
   const issuer = given ? normalizeIssuer(given) : file.current;
   const saved = issuer ? file.sessions[issuer] : undefined;
   if (!issuer || !saved) {

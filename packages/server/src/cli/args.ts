@@ -1,90 +1,24 @@
-// Argument parsing for the admin subcommands: `--name value`, `--name=value`, boolean flags and positionals.
-// Unknown or repeated flags are usage errors (exit code 2), never silently ignored.
+// Argument parsing for the admin subcommands: the client CLI's parser (one for both command lines), with the
+// flags every admin command takes.
+import { type Args, type FlagSpec, parseArgs as parseFlags } from '@gatehouse/client/cli';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { type Args, type FlagSpec, UsageError, bool, int, list, need, str } from '@gatehouse/client/cli';
 
 /** A refusal or failure the user should read (exit code 1). */
 export class CliError extends Error {
   override readonly name = 'CliError';
 }
 
-export interface FlagSpec {
-  readonly strings?: readonly string[];
-  readonly booleans?: readonly string[];
-  /** How many positionals the command takes (0 by default). */
-  readonly positionals?: number;
-}
-
-export interface Args {
-  readonly flags: ReadonlyMap<string, string | true>;
-  readonly positionals: readonly string[];
-}
-
 /** Flags every admin command understands: where to send the command, and how to print the result. */
-export const CONNECTION_FLAGS: FlagSpec = {
+const CONNECTION_FLAGS: FlagSpec = {
   strings: ['url', 'token', 'data-dir', 'database-url', 'issuer'],
   booleans: ['json'],
 };
 
 export function parseArgs(argv: readonly string[], spec: FlagSpec): Args {
-  const strings = new Set([...(spec.strings ?? []), ...(CONNECTION_FLAGS.strings ?? [])]);
-  const booleans = new Set([...(spec.booleans ?? []), ...(CONNECTION_FLAGS.booleans ?? [])]);
-  const flags = new Map<string, string | true>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (!strings.has(name) && !booleans.has(name)) {
-      const known = [...strings, ...booleans].map((f) => `--${f}`).join(', ');
-      throw new UsageError(`unknown flag --${name} (this command takes ${known})`);
-    }
-    if (flags.has(name)) throw new UsageError(`--${name} is given twice`);
-    if (booleans.has(name)) {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      flags.set(name, true);
-      continue;
-    }
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    flags.set(name, value);
-  }
-  if (positionals.length > (spec.positionals ?? 0)) throw new UsageError(`unexpected argument "${positionals[spec.positionals ?? 0]}"`);
-  return { flags, positionals };
-}
-
-export function str(args: Args, name: string): string | undefined {
-  const v = args.flags.get(name);
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function bool(args: Args, name: string): boolean {
-  return args.flags.get(name) === true;
-}
-
-/** A required value, from its flag or (when `position` is given) a positional argument. */
-export function need(args: Args, name: string, position?: number): string {
-  const v = str(args, name) ?? (position === undefined ? undefined : args.positionals[position]);
-  if (v === undefined || v.trim() === '') throw new UsageError(`--${name} is required`);
-  return v;
-}
-
-export function int(args: Args, name: string): number | undefined {
-  const v = str(args, name);
-  if (v === undefined) return undefined;
-  if (!/^\d{1,10}$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v.slice(0, 40)}"`);
-  return Number(v);
-}
-
-/** A comma- or space-separated list (`--scopes read,write`). */
-export function list(args: Args, name: string): string[] | undefined {
-  const v = str(args, name);
-  if (v === undefined) return undefined;
-  return [...new Set(v.split(/[\s,]+/).filter(Boolean))];
+  return parseFlags(argv, {
+    strings: [...(spec.strings ?? []), ...(CONNECTION_FLAGS.strings ?? [])],
+    booleans: [...(spec.booleans ?? []), ...(CONNECTION_FLAGS.booleans ?? [])],
+    positionals: spec.positionals,
+  });
 }

@@ -6,6 +6,7 @@ import { type Io, record, show, table } from './output.ts';
 import { generatePassword } from '../crypto/passwords.ts';
 import fs from 'node:fs';
 import { createPublicKey } from 'node:crypto';
+import { DEFAULT_ADMIN_URL } from '../config.ts';
 
 /** A public key from a file: a JWK (JSON) or a PEM public key (SPKI); a private key is refused here already. */
 function readPublicKey(file: string): Json {
@@ -318,7 +319,7 @@ export function adminUsage(): string {
   return `Admin commands:
 ${lines.join('\n')}
 
-  Against a running server: --url URL (or GATEHOUSE_URL; default http://127.0.0.1:8080)
+  Against a running server: --url URL (or GATEHOUSE_URL; default ${DEFAULT_ADMIN_URL})
     and --token TOKEN (or GATEHOUSE_TOKEN, or the session saved by gatehouse login).
   Against the store while the server is down: --data-dir DIR [--database-url postgres://...]
     (with GATEHOUSE_SECRET_KEY, or DIR/secret.key).

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AdminBackend, Json, NewApi, NewClient, NewRule, NewUser } from './backend.ts';
 import { CliError } from './args.ts';
-import { type Config, SIGNING_ALGS, type SigningAlg } from '../config.ts';
+import { type Config, DEFAULT_ADMIN_EMAIL, SIGNING_ALGS, isSigningAlg } from '../config.ts';
 import { type Services, openServices } from '../services.ts';
 import { ROLES, type Role } from '../store/projects.ts';
 import { OPERATOR } from '../domain/caller.ts';
@@ -15,16 +15,16 @@ import { createApi, findApi, putGrant } from '../domain/apis.ts';
 import { addFederationRule, addTrustedIssuer, listFederationRules, listTrustedIssuers, removeFederationRule, removeTrustedIssuer } from '../domain/federation.ts';
 import { addBotKey, botCredentials, disableBotSecret, removeBotKey, setBotJwksUri } from '../domain/client-keys.ts';
 import { listKeys, rotateKeys } from '../domain/keys.ts';
-import { DEFAULT_ADMIN_EMAIL, createUser } from '../domain/users.ts';
+import { createUser } from '../domain/users.ts';
 import { type ClientSpec, addProjectClient, listProjectClients, removeProjectClient } from '../domain/oauth-clients.ts';
 import { federationRuleView, trustedIssuerView, apiView, botCredentialsView, botView, clientKeyView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
 
 /** Refuses to create a new, empty store or a new secret key by mistake: offline commands work on existing data. */
-export function checkOfflineTarget(config: Config, env: NodeJS.ProcessEnv): void {
+function checkOfflineTarget(config: Config): void {
   if (!config.databaseUrl && !fs.existsSync(path.join(config.dataDir, 'gatehouse.db'))) {
     throw new CliError(`no Gatehouse database in ${config.dataDir} (start the server there once, or pass the data dir it uses).`);
   }
-  if (!env.GATEHOUSE_SECRET_KEY && !fs.existsSync(path.join(config.dataDir, 'secret.key'))) {
+  if (!config.secretKey && !fs.existsSync(path.join(config.dataDir, 'secret.key'))) {
     throw new CliError(`no secret key: set GATEHOUSE_SECRET_KEY to the server's, or pass the data dir that holds secret.key.`);
   }
 }
@@ -36,8 +36,8 @@ export class OfflineBackend implements AdminBackend {
     this.#svc = svc;
   }
 
-  static async open(config: Config, env: NodeJS.ProcessEnv): Promise<OfflineBackend> {
-    checkOfflineTarget(config, env);
+  static async open(config: Config): Promise<OfflineBackend> {
+    checkOfflineTarget(config);
     try {
       const { services } = await openServices(config);
       return new OfflineBackend(services);
@@ -128,8 +128,9 @@ export class OfflineBackend implements AdminBackend {
   }
 
   async createApi(a: NewApi): Promise<Json> {
-    if (a.signing_alg !== undefined && !(SIGNING_ALGS as readonly string[]).includes(a.signing_alg)) throw new CliError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
-    const api = await createApi(this.#svc, OPERATOR, a.identifier, { name: a.name, scopes: a.scopes, tokenLifetime: a.token_lifetime, signingAlg: a.signing_alg as SigningAlg | undefined });
+    const alg = a.signing_alg;
+    if (alg !== undefined && !isSigningAlg(alg)) throw new CliError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
+    const api = await createApi(this.#svc, OPERATOR, a.identifier, { name: a.name, scopes: a.scopes, tokenLifetime: a.token_lifetime, signingAlg: alg });
     return apiView(api, this.#svc.config);
   }
 

@@ -1,14 +1,12 @@
 // Runs one admin command: picks the backend (the store with --data-dir or --database-url, otherwise a running
 // server over HTTP), runs it, and maps failures to clear messages and exit codes (1 refused or failed, 2 usage).
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadAdminCliConfig, loadConfig } from '../config.ts';
 import { type Args, CliError, UsageError, parseArgs, str } from './args.ts';
 import type { AdminBackend } from './backend.ts';
 import { ADMIN_COMMANDS, adminUsage } from './commands.ts';
 import type { Io } from './output.ts';
 import { RemoteBackend } from './remote.ts';
 import { DomainError } from '../domain/errors.ts';
-
-const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 /** The saved session of `gatehouse login` for this server, if there is one (refreshed when needed). */
 async function savedToken(url: string, io: Io): Promise<string | undefined> {
@@ -34,15 +32,15 @@ async function openBackend(args: Args, io: Io): Promise<AdminBackend> {
       throw err;
     }
     const { OfflineBackend } = await import('./offline.ts');
-    return OfflineBackend.open(config, io.env);
+    return OfflineBackend.open(config);
   }
-  const url = str(args, 'url') ?? io.env.GATEHOUSE_URL ?? io.env.GATEHOUSE_ISSUER ?? DEFAULT_URL;
+  const { url, token: given } = loadAdminCliConfig({ url: str(args, 'url'), token: str(args, 'token') }, io.env);
   try {
     new URL(url);
   } catch {
     throw new UsageError(`--url must be a URL, got "${url.slice(0, 80)}"`);
   }
-  const token = str(args, 'token') ?? io.env.GATEHOUSE_TOKEN ?? (await savedToken(url.replace(/\/+$/, ''), io));
+  const token = given ?? (await savedToken(url.replace(/\/+$/, ''), io));
   if (!token) {
     throw new CliError(`no token for ${url}: pass --token, set GATEHOUSE_TOKEN, or run gatehouse login --issuer ${url} first. With the server down, use --data-dir.`);
   }

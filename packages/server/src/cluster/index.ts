@@ -40,7 +40,7 @@ export interface ClusterStatus {
 
 /**
  * Calls `changed` when SQLite's data_version says another process has committed, and returns true (the caches may
- * be used). Asking costs a few microseconds (SQLite opens a read transaction for it), so it is asked at most once a
+ * be used). Asking is not free (SQLite opens a read transaction for it), so it is asked at most once a
  * millisecond: another process's write reaches this one's caches within a millisecond, sooner than a PostgreSQL
  * notification reaches another node.
  */

@@ -19,8 +19,8 @@ export function shortId(bytes = 6): string {
 
 /** HMAC-SHA-256 under a server key: hashes that are useless without the key, cheap to check. */
 export class SecretHasher {
-  // A KeyObject made once: createHmac with a raw Buffer key imports the key on every call (about 5x the cost
-  // of the HMAC itself for a short secret, on the token endpoint's hot path). Same digest either way.
+  // A KeyObject made once: createHmac with a raw Buffer key imports the key on every call (more work than the
+  // HMAC itself for a short secret, on the token endpoint's hot path). Same digest either way.
   readonly #key: KeyObject;
   constructor(key: Buffer) {
     this.#key = createSecretKey(key);

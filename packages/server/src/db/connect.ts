@@ -8,7 +8,7 @@ import { NodeSqliteDatabase } from './sqlite-driver.ts';
 import { secureSqliteFiles } from './file-modes.ts';
 import { type Dialect, migrationProvider } from './migrations.ts';
 
-/** The PostgreSQL driver, loaded only when a node uses PostgreSQL (~10 MB and ~30 ms a SQLite node does without). */
+/** The PostgreSQL driver, loaded only when a node uses PostgreSQL (memory and start-up time a SQLite node does without). */
 async function loadPg(): Promise<typeof pg> {
   const { default: driver } = await import('pg');
   // int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range.

@@ -1,6 +1,7 @@
 // Bots (service accounts): credentials generated here and shown once; only their keyed hash is stored.
 import { PREFIX, generateSecret, shortId } from '../crypto/secrets.ts';
 import type { Bot } from '../store/bots.ts';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../config.ts';
 import type { Role } from '../store/projects.ts';
 import { BOT_SUB_PREFIX } from './principal.ts';
 import { projectAccess } from './access.ts';
@@ -89,8 +90,8 @@ export async function deleteBot(svc: CoreServices, bot: Bot, actor: string): Pro
 }
 
 function maxAccessLifetimeMs(svc: CoreServices): number {
-  // Bots' access tokens live at most an API's lifetime (capped at a year by validation).
-  return Math.max(svc.config.accessTokenLifetime, 365 * 86400) * 1000;
+  // Bots' access tokens live at most an API's lifetime (capped by validation).
+  return Math.max(svc.config.accessTokenLifetime, MAX_TOKEN_LIFETIME_SECONDS) * 1000;
 }
 
 // The same operations as seen by an actor: who may do what to a project's bots. Bots cannot manage bots.

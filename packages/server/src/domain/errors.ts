@@ -3,7 +3,7 @@
 // neither. A store's unique-constraint violation becomes a conflict here, in `unique`, and nowhere else.
 import { isUniqueViolation } from '../store/json.ts';
 
-export const DOMAIN_ERROR_KINDS = ['invalid', 'not_found', 'conflict', 'forbidden'] as const;
+const DOMAIN_ERROR_KINDS = ['invalid', 'not_found', 'conflict', 'forbidden'] as const;
 export type DomainErrorKind = (typeof DOMAIN_ERROR_KINDS)[number];
 
 export class DomainError extends Error {

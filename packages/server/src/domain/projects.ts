@@ -8,7 +8,7 @@ import type { Actor } from './caller.ts';
 import { DomainError } from './errors.ts';
 import type { ManagementServices } from './services.ts';
 
-export const PROJECT_NAME_MAX = 200;
+const PROJECT_NAME_MAX = 200;
 
 function cleanName(raw: string): string {
   const name = raw.trim();

@@ -2,20 +2,17 @@
 // account and password, and the per-user switch of the password grant.
 import type { User } from '../store/users.ts';
 import type { Store } from '../store/index.ts';
-import type { Config } from '../config.ts';
+import { type Config, DEFAULT_ADMIN_EMAIL } from '../config.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../crypto/passwords.ts';
 import { type Actor, isAdmin, requireAdmin } from './caller.ts';
 import { endUserSessions } from './sessions.ts';
 import { DomainError, notFound, unique } from './errors.ts';
 import type { ManagementServices } from './services.ts';
 
-export const EMAIL_MAX = 320;
+const EMAIL_MAX = 320;
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 1024;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
-/** The first administrator's email when GATEHOUSE_ADMIN_EMAIL is not set. */
-export const DEFAULT_ADMIN_EMAIL = 'admin@gatehouse.local';
 
 export const ADMINS_CREATE_USERS = 'Only instance administrators may create users (self-service sign-up is off).';
 

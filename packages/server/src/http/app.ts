@@ -75,7 +75,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
 
   // One line per request, after the response, with the redacted URL and no headers. Written by a child logger
   // without redaction: the line holds nothing but the request id, method, redacted URL, address, status and
-  // duration, none of which any redaction path names, and matching the paths was a third of the line's cost.
+  // duration, none of which any redaction path names, and matching the paths is a real part of the line's cost.
   const access = app.log.child({}, { redact: { paths: [] } });
   app.addHook('onResponse', (req, reply, done) => {
     access.info({ reqId: req.id, req, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');

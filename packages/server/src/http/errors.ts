@@ -75,7 +75,7 @@ function oauthErrorHandler(err: AnyError, req: FastifyRequest, reply: FastifyRep
 }
 
 /** The one mapping of the domain's error kinds to HTTP statuses. */
-export const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403 };
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403 };
 
 function apiErrorHandler(err: AnyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof ApiError) {
@@ -102,7 +102,7 @@ function apiErrorHandler(err: AnyError, req: FastifyRequest, reply: FastifyReply
 }
 
 /** The one error handler: the route the request reached decides the surface. */
-export function errorHandler(err: AnyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+function errorHandler(err: AnyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   return isOAuthRoute(req.routeOptions?.url) ? oauthErrorHandler(err, req, reply) : apiErrorHandler(err, req, reply);
 }
 

@@ -1,9 +1,9 @@
 // Fastify's own schema compilers (Ajv for requests, fast-json-stringify for responses), compiled on a route's first
-// request instead of at start-up. Compiling every management route's schemas up front was about a third of the time
-// from process start to the first token, and ~30 MB of generated code that a token-only node never runs.
+// request instead of at start-up. Compiling every management route's schemas up front was a large share of the time
+// from process start to the first token, and generated code that a token-only node never runs (docs/benchmarks.md).
 // What is compiled, and with which options, is exactly what Fastify would do; only the moment moves. The test suite
 // sends a request to every route, so a schema that cannot compile still fails a test, not a user.
-// The compilers themselves (Ajv alone is ~90 modules) are loaded on the first compilation too; they are CommonJS,
+// The compilers themselves (Ajv alone is many modules) are loaded on the first compilation too; they are CommonJS,
 // so a synchronous require serves Fastify's synchronous compiler hooks.
 import { createRequire } from 'node:module';
 import type AjvCompilerModule from '@fastify/ajv-compiler';

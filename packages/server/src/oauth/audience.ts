@@ -51,7 +51,7 @@ export async function resolveTarget(svc: OAuthServices, requested: readonly stri
     audiences: requested,
     apis,
     lifetime: lifetimes.length ? Math.min(...lifetimes) : svc.config.accessTokenLifetime,
-    alg: (algs.size === 1 ? [...algs][0] : svc.config.signingAlg) as SigningAlg,
+    alg: algs.size === 1 ? [...algs][0]! : svc.config.signingAlg,
   };
 }
 

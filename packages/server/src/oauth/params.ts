@@ -8,9 +8,6 @@ export type Params = ReadonlyMap<string, string>;
 /** The parameters that name what a token is for (RFC 8707 `resource`, Auth0's `audience`). */
 const TARGET_PARAMETERS: readonly string[] = ['resource', 'audience'];
 
-/** A form body as parsed by our content-type parser: repeated names become arrays. */
-export type RawBody = Record<string, string | string[] | unknown> | undefined | null;
-
 export function readParams(body: unknown, allowed?: readonly string[]): Params {
   if (body === undefined || body === null || body === '') return new Map();
   if (typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('the request body must be a form or a JSON object');

@@ -1,3 +1,4 @@
+import type { SigningAlg } from '../config.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { ApisTable, Database } from '../db/schema.ts';
 import { newId } from '../crypto/secrets.ts';
@@ -9,7 +10,7 @@ export interface Api {
   name: string;
   scopes: string[];
   tokenLifetime: number | null;
-  signingAlg: string | null;
+  signingAlg: SigningAlg | null;
   reuseTokens: boolean;
   createdAt: number;
   updatedAt: number;
@@ -20,7 +21,7 @@ export interface ApiInput {
   name: string;
   scopes: string[];
   tokenLifetime?: number | null | undefined;
-  signingAlg?: string | null | undefined;
+  signingAlg?: SigningAlg | null | undefined;
   reuseTokens?: boolean | undefined;
 }
 
@@ -38,7 +39,7 @@ function toApi(r: Selectable<ApisTable>): Api {
     name: r.name,
     scopes: fromJson(r.scopes),
     tokenLifetime: r.token_lifetime,
-    signingAlg: r.signing_alg,
+    signingAlg: r.signing_alg as SigningAlg | null, // written only through ApiInput, so one of SIGNING_ALGS
     reuseTokens: r.reuse_tokens === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -23,7 +23,7 @@ export async function wellKnownRoutes(app: FastifyInstance, { ctx }: { ctx: AppC
     } catch {
       checks.store = 'unreachable';
     }
-    checks.keys = ctx.keyring.hasActive(ctx.config.signingAlg as never) && ctx.keyring.hasActive(ID_TOKEN_DEFAULT_ALG) ? 'ok' : 'missing';
+    checks.keys = ctx.keyring.hasActive(ctx.config.signingAlg) && ctx.keyring.hasActive(ID_TOKEN_DEFAULT_ALG) ? 'ok' : 'missing';
     const ready = Object.values(checks).every((v) => v === 'ok');
     // Informative only: without notifications the caches are off, without Redis rate limits are per node;
     // the node still answers correctly, so neither makes it unready.

@@ -12,7 +12,6 @@ export const ProjectParams = Type.Object({ projectId: Id }, { additionalProperti
 export const RoleSchema = Type.Unsafe<Role>({ type: 'string', enum: [...ROLES], description: 'owner, developer or viewer' });
 export const Scope = Type.String({ minLength: 1, maxLength: 128, pattern: SCOPE_PATTERN });
 export const Email = Type.String({ minLength: 3, maxLength: 320, pattern: EMAIL_PATTERN });
-export const Timestamp = Type.String({ format: 'date-time' });
 
 export const ErrorBody = Type.Object(
   {
