@@ -1,6 +1,6 @@
 // The server's dependency direction, enforced (docs/architecture.md states it):
 //   index → cli → workers → server → services → http → views | ops → oauth | cluster → domain → store → db
-// with crypto, security and config beside: anyone may use them, and they use only each other.
+// with crypto, security, config and clock beside: anyone may use them, and they use only each other.
 // A small scan of the import graph rather than dependency-cruiser: the rule is one table, relative imports are
 // the only kind that cross folders here, and the repository takes no dependency it can do without.
 import { test } from 'node:test';
@@ -24,7 +24,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['store'], // repositories
   ['db'], // connections, schema, migrations
 ];
-const BESIDE = ['crypto', 'security', 'config'];
+const BESIDE = ['crypto', 'security', 'config', 'clock'];
 /** Pairs the layer order allows but that must not exist all the same. */
 const FORBIDDEN: readonly [from: string, to: string][] = [['cli', 'http']];
 

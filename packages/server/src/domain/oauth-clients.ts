@@ -4,13 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { generateSecret } from '../crypto/secrets.ts';
 import { REFRESH_ROTATIONS, type RefreshRotation, SIGNING_ALGS, type SigningAlg } from '../config.ts';
-import type { OAuthServices } from '../oauth/context.ts';
-import type { RefreshPolicy } from '../oauth/refresh-policy.ts';
 import { CLIENT_TYPES, type ClientType, type OAuthClient, type OAuthClientChanges } from '../store/oauth-clients.ts';
 import { projectAccess } from './access.ts';
 import { type Actor, isAdmin } from './caller.ts';
 import { DomainError, notFound } from './errors.ts';
-import type { ManagementServices } from './services.ts';
+import type { CoreServices, ManagementServices } from './services.ts';
 
 export const CLIENT_ID_PREFIX = 'ghc_';
 export const CLIENT_SECRET_PREFIX = 'ghs_';
@@ -108,7 +106,7 @@ function checkGrants(grants: readonly string[]): string[] {
   return [...new Set(grants)];
 }
 
-async function checkAudiences(svc: OAuthServices, audiences: readonly string[]): Promise<string[]> {
+async function checkAudiences(svc: CoreServices, audiences: readonly string[]): Promise<string[]> {
   for (const aud of audiences) {
     if (aud === svc.config.managementAudience || svc.config.defaultAudience.includes(aud)) continue;
     if (!(await svc.store.apis.findByIdentifier(aud))) throw invalid(`No API with the identifier "${aud.slice(0, 200)}".`);
@@ -123,7 +121,7 @@ function checkRefresh(type: ClientType, c: { refreshRotation: RefreshRotation; r
   if (c.refreshIdleSeconds > c.refreshAbsoluteSeconds) throw invalid('The idle lifetime of refresh tokens cannot be longer than their absolute lifetime.');
 }
 
-async function checkAlg(svc: OAuthServices, alg: string | null): Promise<SigningAlg | null> {
+async function checkAlg(svc: CoreServices, alg: string | null): Promise<SigningAlg | null> {
   if (alg === null) return null;
   if (!(SIGNING_ALGS as readonly string[]).includes(alg)) throw invalid(`id_token_signed_response_alg is one of ${SIGNING_ALGS.join(', ')}.`);
   // ID tokens of this client are signed with this algorithm from now on: make sure a key for it exists.
@@ -141,7 +139,7 @@ export interface CreatedClient {
   secret?: string;
 }
 
-export async function createClient(svc: OAuthServices, projectId: string, spec: ClientSpec, actor: string): Promise<CreatedClient> {
+export async function createClient(svc: CoreServices, projectId: string, spec: ClientSpec, actor: string): Promise<CreatedClient> {
   if (!(CLIENT_TYPES as readonly string[]).includes(spec.type)) throw invalid(`A client's type is one of ${CLIENT_TYPES.join(', ')}.`);
   const name = spec.name.trim();
   if (!name || name.length > 100) throw invalid('A client needs a name of 1 to 100 characters.');
@@ -176,7 +174,7 @@ export async function createClient(svc: OAuthServices, projectId: string, spec: 
   return secret ? { client, secret } : { client };
 }
 
-export async function updateClient(svc: OAuthServices, client: OAuthClient, spec: Omit<Partial<ClientSpec>, 'type'>, actor: string): Promise<OAuthClient> {
+export async function updateClient(svc: CoreServices, client: OAuthClient, spec: Omit<Partial<ClientSpec>, 'type'>, actor: string): Promise<OAuthClient> {
   const changes: OAuthClientChanges = {};
   if (spec.name !== undefined) {
     const name = spec.name.trim();
@@ -204,7 +202,7 @@ export async function updateClient(svc: OAuthServices, client: OAuthClient, spec
 }
 
 /** A new secret for a web client; the old one stops at once. */
-export async function rotateClientSecret(svc: OAuthServices, client: OAuthClient, actor: string): Promise<string> {
+export async function rotateClientSecret(svc: CoreServices, client: OAuthClient, actor: string): Promise<string> {
   if (!isConfidential(client.type)) throw invalid('Only web (confidential) clients have a secret.');
   const secret = generateSecret(CLIENT_SECRET_PREFIX);
   await svc.store.oauthClients.setSecret(client.id, svc.hasher.hash(secret), secret.slice(0, 8));
@@ -213,15 +211,11 @@ export async function rotateClientSecret(svc: OAuthServices, client: OAuthClient
 }
 
 /** Deletes the client; its refresh tokens stop working and its consents are forgotten. */
-export async function deleteClient(svc: OAuthServices, client: OAuthClient, actor: string): Promise<void> {
+export async function deleteClient(svc: CoreServices, client: OAuthClient, actor: string): Promise<void> {
   await svc.store.oauthClients.delete(client.id);
   await svc.store.consents.revokeClient(client.clientId);
   await svc.store.clientKeys.removeClient(client.clientId);
   svc.events.emitEvent({ type: 'client.deleted', outcome: 'success', projectId: client.projectId, subject: actor, clientId: client.clientId, detail: { client: client.id } });
-}
-
-export function clientRefreshPolicy(c: Pick<OAuthClient, 'refreshRotation' | 'refreshGraceSeconds' | 'refreshIdleSeconds' | 'refreshAbsoluteSeconds'>): RefreshPolicy {
-  return { rotation: c.refreshRotation, graceSeconds: c.refreshGraceSeconds, idleSeconds: c.refreshIdleSeconds, absoluteSeconds: c.refreshAbsoluteSeconds };
 }
 
 // The same operations as seen by an actor: developers of the project manage its clients; bots cannot; only

@@ -5,10 +5,9 @@
 import type { Bot } from '../store/bots.ts';
 import type { OAuthClient } from '../store/oauth-clients.ts';
 import { findOAuthClient } from './builtin-clients.ts';
-import { clientRefreshPolicy } from '../domain/oauth-clients.ts';
 import { OAuthError, invalidRequest, slowDown } from './errors.ts';
 import type { OAuthServices } from './context.ts';
-import { type BuiltinPublicClientId, PUBLIC_CLIENT_ID, type RefreshPolicy, refreshPolicyFor } from './refresh-policy.ts';
+import { type BuiltinPublicClientId, PUBLIC_CLIENT_ID, type RefreshPolicy, clientRefreshPolicy, refreshPolicyFor } from './refresh-policy.ts';
 import type { Params } from './params.ts';
 import { auditIdentifier } from '../security/audit-identifiers.ts';
 import { isUnsafeString } from '../security/strings.ts';

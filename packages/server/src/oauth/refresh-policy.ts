@@ -2,6 +2,7 @@
 // Okta's grace period, Keycloak's refresh token max reuse). What each one costs against RFC 9700 §4.14 is in
 // docs/security.md. Until registered clients exist, the built-in clients take theirs from the settings table.
 import type { Config, RefreshRotation } from '../config.ts';
+import type { OAuthClient } from '../store/oauth-clients.ts';
 
 export interface RefreshPolicy {
   /** strict: every use rotates, a spent token presented again ends the family. grace: as strict, except that
@@ -49,4 +50,9 @@ export function refreshPolicyFor(config: RefreshPolicyConfig, clientId: string):
     idleSeconds: config.refreshTokenIdleSeconds,
     absoluteSeconds: config.refreshTokenAbsoluteSeconds,
   };
+}
+
+/** A registered client's policy, as its record stores it. */
+export function clientRefreshPolicy(c: Pick<OAuthClient, 'refreshRotation' | 'refreshGraceSeconds' | 'refreshIdleSeconds' | 'refreshAbsoluteSeconds'>): RefreshPolicy {
+  return { rotation: c.refreshRotation, graceSeconds: c.refreshGraceSeconds, idleSeconds: c.refreshIdleSeconds, absoluteSeconds: c.refreshAbsoluteSeconds };
 }
