@@ -4,7 +4,7 @@
 import { type JWK, calculateJwkThumbprint, importJWK } from 'jose';
 import type { ClientKey } from '../store/client-keys.ts';
 import type { Bot } from '../store/bots.ts';
-import { ASSERTION_ALGS, keyUrlProblem, pinnedAlg } from '../oauth/remote-jwks.ts';
+import { ASSERTION_ALGS, keyUrlProblem, pinnedAlg } from '../crypto/public-keys.ts';
 import type { Actor } from './caller.ts';
 import { DomainError, notFound, unique } from './errors.ts';
 import { loadBot } from './bots.ts';

@@ -2,7 +2,7 @@
 // idle and absolute lifetimes. Ending a session ends the refresh-token families started under it. Ending all of a
 // user's sessions is what a password change, a disable or a deletion calls (endUserSessions).
 import { randomBytes } from 'node:crypto';
-import type { OAuthServices } from '../oauth/context.ts';
+import type { CoreServices } from './services.ts';
 import type { Session } from '../store/sessions.ts';
 import type { User } from '../store/users.ts';
 
@@ -14,7 +14,7 @@ export interface StartedSession {
   token: string;
 }
 
-type SessionServices = Pick<OAuthServices, 'store' | 'hasher' | 'events'> & { readonly config: Pick<OAuthServices['config'], 'sessionIdleSeconds' | 'sessionAbsoluteSeconds'> };
+type SessionServices = Pick<CoreServices, 'store' | 'hasher' | 'events'> & { readonly config: Pick<CoreServices['config'], 'sessionIdleSeconds' | 'sessionAbsoluteSeconds'> };
 
 /** A new session for the user. Always a new value: a value the browser brought before the login is never adopted. */
 export async function startSession(svc: SessionServices, user: User, at: { ip?: string | undefined; userAgent?: string | undefined; now?: number }): Promise<StartedSession> {

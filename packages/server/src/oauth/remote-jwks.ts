@@ -7,6 +7,10 @@
 import type { JWK } from 'jose';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
+import { keyUrlProblem } from '../crypto/public-keys.ts';
+
+// Where the client-assertion keys' rules live (the domain checks registered keys by them too).
+export { ASSERTION_ALGS, keyUrlProblem, pinnedAlg } from '../crypto/public-keys.ts';
 
 export interface RemoteJwksOptions {
   readonly timeoutMs: number;
@@ -24,23 +28,6 @@ export class JwksFetchError extends Error {
     super(message);
     this.name = 'JwksFetchError';
   }
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-/** HTTPS, or plain HTTP to this machine only (tests, sidecars); never credentials or fragments in the URL. */
-export function keyUrlProblem(raw: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return 'is not a URL';
-  }
-  if (u.username || u.password) return 'must not carry credentials';
-  if (u.hash) return 'must not have a fragment';
-  if (u.protocol === 'https:') return undefined;
-  if (u.protocol === 'http:' && LOOPBACK.has(u.hostname)) return undefined;
-  return 'must be https (plain http only on loopback)';
 }
 
 interface Entry {
@@ -177,16 +164,4 @@ export function parseJwks(text: string): JWK[] {
   const keys = (v as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new JwksFetchError('the key set has no "keys" array');
   return keys.filter((k): k is JWK => typeof k === 'object' && k !== null && typeof (k as JWK).kty === 'string' && !('d' in k) && !('k' in k));
-}
-
-const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
-export const ASSERTION_ALGS: readonly string[] = ASYMMETRIC_ALGS;
-
-/** The one algorithm a key verifies with: its `alg`, or the only reasonable one for its type and curve. */
-export function pinnedAlg(jwk: JWK): string | undefined {
-  if (typeof jwk.alg === 'string') return ASSERTION_ALGS.includes(jwk.alg) ? jwk.alg : undefined;
-  if (jwk.kty === 'RSA') return 'RS256';
-  if (jwk.kty === 'EC') return ({ 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' } as Record<string, string>)[jwk.crv ?? ''];
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
-  return undefined;
 }
