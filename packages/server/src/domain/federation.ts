@@ -2,7 +2,7 @@
 // rules that map one of their tokens to one of the project's bots. Only owners: a rule is a credential.
 import type { JWK } from 'jose';
 import type { FederationRule, TrustedIssuer } from '../store/federation.ts';
-import { keyUrlProblem } from '../oauth/remote-jwks.ts';
+import { keyUrlProblem } from '../crypto/public-keys.ts';
 import { projectAccess } from './access.ts';
 import type { Actor } from './caller.ts';
 import { DomainError, notFound, unique } from './errors.ts';
