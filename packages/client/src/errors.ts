@@ -13,6 +13,10 @@ export type GatehouseErrorCode =
   | 'invalid_target'
   | 'access_denied'
   | 'temporarily_unavailable'
+  // RFC 8628 §3.5 (the device grant's answers while the person has not decided)
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
   // transport and protocol
   | 'network'
   | 'timeout'
@@ -29,6 +33,7 @@ export type GatehouseErrorCode =
 const oauthCodes: ReadonlySet<string> = new Set([
   'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type',
   'invalid_scope', 'invalid_target', 'access_denied', 'temporarily_unavailable', 'server_error',
+  'authorization_pending', 'slow_down', 'expired_token',
 ]);
 
 /** Codes worth retrying: the request may succeed later without any change on the caller's side. */

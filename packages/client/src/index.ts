@@ -5,6 +5,7 @@ export { federated, githubActionsToken, type FederatedOptions, type GithubAction
 export { tokenExchange, type TokenExchangeOptions } from './providers/token-exchange.ts';
 export { assertionSigner, type AssertionAlg, type AssertionSigner, type PrivateKeyInput } from './assertion.ts';
 export { botLogin, passwordLogin, type BotLoginOptions, type PasswordLoginOptions } from './providers/password-login.ts';
+export { browserLogin, deviceLogin, loginInBrowser, loginWithDevice, CLI_CLIENT_ID, type BrowserLoginOptions, type DeviceLoginOptions, type DeviceCodeInfo } from './providers/interactive-login.ts';
 export { appToken, requestAppToken, type RequestAppTokenOptions } from './providers/app-token.ts';
 export type { ProviderOptions } from './providers/options.ts';
 export { createAuthFetch, type AuthFetchOptions } from './auth-fetch.ts';

@@ -98,7 +98,9 @@ suite('CLI login / token', (kind) => {
 
   it('usage errors exit 2', async () => {
     assert.equal((await cli(env)('login', '--username', 'x')).code, 2);
-    assert.equal((await cli(env)('login', '--issuer', f.issuer)).code, 2);
+    // (`login --issuer URL` alone is the browser login now; --device with a username is a usage error.)
+    assert.equal((await cli(env)('login', '--issuer', f.issuer, '--device', '--username', 'x')).code, 2);
+    assert.equal((await cli(env)('login', '--issuer', f.issuer, '--username', 'x', '--client-id', 'y')).code, 2);
     assert.equal((await cli(env)('token', '--bogus', '1')).code, 2);
     assert.equal((await cli(env)('nope')).code, 2);
   });

@@ -10,7 +10,7 @@ const CLIENT_COMMANDS = ['login', 'token', 'decode'];
 /** Usage of these subcommands, for `gatehouse help`. */
 export const COMMANDS_USAGE = `${adminUsage()}
 Client commands:
-  gatehouse login --issuer URL (--username EMAIL | --client-id ID --audience AUD)   Log in, save the session
+  gatehouse login --issuer URL [--device | --username EMAIL | --client-id ID --audience AUD]   Log in (in the browser by default), save the session
   gatehouse token [--issuer URL]                  Print a valid access token
   gatehouse decode TOKEN                          Show a JWT's header and claims
 `;

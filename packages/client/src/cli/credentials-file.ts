@@ -6,8 +6,10 @@ import type { Token } from '../token.ts';
 
 export interface Session extends Token {
   issuer: string;
-  /** How the session was made: a user/bot password login (refreshable) or client credentials (not refreshable). */
-  grant: 'password' | 'client_credentials';
+  /** How the session was made: a password login, a browser or device login (refreshable) or client credentials (not). */
+  grant: 'password' | 'client_credentials' | 'authorization_code' | 'device_code';
+  /** The public client a browser or device login's refresh token belongs to (sent again when refreshing). */
+  clientId?: string;
   /** The username, or the client id for client credentials. */
   subject: string;
   audience?: string;

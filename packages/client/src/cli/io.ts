@@ -8,6 +8,8 @@ export interface CliIo {
   readSecret: (prompt: string) => Promise<string>;
   env: Record<string, string | undefined>;
   fetch?: FetchLike;
+  /** Opens a URL in the person's browser (`gatehouse login`); default the platform's opener. */
+  openBrowser?: (url: string) => void | Promise<void>;
 }
 
 async function readAll(stream: NodeJS.ReadStream): Promise<string> {

@@ -49,7 +49,7 @@ export async function token(argv: string[], io: CliIo): Promise<number> {
       if (fresh(current)) return current;
       const next = await requestToken(
         { issuer },
-        { grant_type: 'refresh_token', refresh_token: current.refreshToken },
+        { grant_type: 'refresh_token', refresh_token: current.refreshToken, client_id: current.clientId },
         undefined,
         io.fetch ? { fetch: io.fetch } : {},
       );
