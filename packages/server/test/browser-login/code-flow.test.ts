@@ -347,3 +347,43 @@ describe('authorization code + PKCE', () => {
     assert.match((await agent.get(start(spa).url)).text, /Sign in/);
   });
 });
+
+describe('self-registration', () => {
+  let gh: Gatehouse;
+  before(async () => {
+    gh = await startGatehouse({ env: { GATEHOUSE_SIGNUP: 'true' } });
+  });
+  after(() => gh.stop());
+
+  test('with GATEHOUSE_SIGNUP=true a person creates an account on the page, signed in, email not yet verified', async () => {
+    const agent = new Agent(gh.url);
+    const page = await agent.get('/signup');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<label for="email">Email<\/label>/);
+    const forged = await agent.request('POST', '/signup', { form: { name: 'x', email: 'x@example.com', password: 'long enough pw' }, headers: { origin: gh.url } });
+    assert.equal(forged.status, 403);
+    const created = await agent.submit(page, '/signup', { name: 'New <Person>', email: 'new@example.com', password: 'a new long password' });
+    assert.equal(created.status, 201, created.text);
+    assert.match(created.text, /not verified yet/);
+    const again = await agent.submit(await agent.get('/signup'), '/signup', { name: 'Again', email: 'new@example.com', password: 'another long password' });
+    assert.equal(again.status, 409);
+    // Signed in: the built-in CLI client (loopback redirect, any port) gets a code without a password.
+    const p = pkce();
+    const r = await agent.get(authorizeUrl({ response_type: 'code', client_id: 'gatehouse-cli', redirect_uri: 'http://127.0.0.1:4321/callback', scope: 'openid email', code_challenge: p.challenge, code_challenge_method: 'S256' }));
+    const code = new URL(r.location!).searchParams.get('code')!;
+    const t = await gh.token({ grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:4321/callback', code_verifier: p.verifier, client_id: 'gatehouse-cli' });
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    assert.equal(decodeJwt(t.body.id_token).email_verified, false);
+  });
+
+  test('self-registration is off by default', async () => {
+    const other = await startGatehouse();
+    try {
+      const r = await fetch(`${other.url}/signup`);
+      assert.equal(r.status, 404);
+      assert.doesNotMatch(await (await fetch(`${other.url}/login`)).text(), /Create one/);
+    } finally {
+      await other.stop();
+    }
+  });
+});

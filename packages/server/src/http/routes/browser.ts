@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { parseForm } from '../form-parser.ts';
 import { PAGE_CSP, STYLESHEET, STYLESHEET_PATH, type Theme } from '../pages/html.ts';
-import { consentPage, deviceConfirmPage, deviceEntryPage, errorPage, loginPage, logoutPage, messagePage } from '../pages/pages.ts';
+import { consentPage, deviceConfirmPage, deviceEntryPage, errorPage, loginPage, logoutPage, messagePage, signupPage } from '../pages/pages.ts';
+import { createUser } from '../../domain/users.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { DEVICE_PATH, USER_CODE_ACCOUNT, decideDevice, deviceScopes, findByUserCode, normalizeUserCode } from '../../oauth/device.ts';
 import { type CookieNames, clearCookie, cookieNames, readCookie, setCookie } from '../cookies.ts';
 import { type AuthorizationRequest, type AuthorizeOutcome, carriedParams, decide, parseAuthorizationRequest, singleValued } from '../../oauth/authorize.ts';
@@ -179,6 +181,34 @@ export async function browserRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     const next = localPath(form.get('next'));
     if (next) return reply.code(303).header('location', next).send();
     return sendPage(reply, 200, messagePage(b.theme, 'Signed in', `You are signed in as ${user.email}.`));
+  });
+
+  // Self-registration, only with GATEHOUSE_SIGNUP=true (off by default). The address is unverified
+  // (email_verified false) until it is verified; the new account is signed in at once.
+  app.get('/signup', opts, async (req, reply) => {
+    if (!ctx.config.signup) return sendPage(reply, 404, errorPage(b.theme, 'Not available', 'This server does not offer self-registration. Ask an administrator for an account.'));
+    return sendPage(reply, 200, signupPage(b.theme, { csrf: csrfFor(b, req, reply) }));
+  });
+
+  app.post('/signup', opts, async (req, reply) => {
+    if (!ctx.config.signup) return sendPage(reply, 404, errorPage(b.theme, 'Not available', 'This server does not offer self-registration. Ask an administrator for an account.'));
+    const form = formOf(req);
+    if (!form || !csrfOk(b, req, form.get('csrf'))) return sendPage(reply, 403, errorPage(b.theme, 'Request refused', FORGED));
+    const email = (form.get('email') ?? '').trim().slice(0, 320);
+    const name = (form.get('name') ?? '').trim().slice(0, 200);
+    const again = (status: number, error: string) => sendPage(reply, status, signupPage(b.theme, { csrf: csrfFor(b, req, reply), email, name, error }));
+    if (!name) return again(400, 'Enter your name.');
+    let user: User;
+    try {
+      user = await createUser(ctx, undefined, { email, name, password: form.get('password') ?? '' });
+    } catch (err) {
+      if (err instanceof DomainError) return again(err.kind === 'conflict' ? 409 : 400, err.kind === 'conflict' ? 'An account with this email cannot be created; if it is yours, sign in instead.' : err.message);
+      throw err;
+    }
+    const { token } = await startSession(ctx, user, { ip: req.ip, userAgent: req.headers['user-agent'] });
+    setCookie(reply, b.cookies, b.cookies.session, token, ctx.config.sessionAbsoluteSeconds);
+    csrfFor(b, req, reply, true);
+    return sendPage(reply, 201, messagePage(b.theme, 'Account created', `You are signed in as ${user.email}. Your email address is not verified yet.`));
   });
 
   app.post('/oauth/consent', opts, async (req, reply) => {
