@@ -32,6 +32,9 @@ expect_json 'eq(".name"; "my-unique-name"), eq(".role"; "developer"), eq(".proje
   --arg project "$PROJECT_ID"
 get '.id, .email, .password' BOT_ID BOT_EMAIL BOT_PASSWORD
 echo "  the bot email is $BOT_EMAIL"
+# Bots act on the management API only with the scopes granted to them there: this one may read its project.
+admin_api PUT "/api/v1/apis/management/grants/$BOT_ID" '{"scopes":["projects:read"]}'
+expect_status 200
 echo "  the bot password is ${BOT_PASSWORD:0:8}... (printed in full by the seed; shortened here)"
 
 step bots.once 'the credentials are returned once: reading the bot again never shows them'
@@ -61,7 +64,7 @@ expect_json 'check("an OpenAPI 3 document"; .openapi | startswith("3."); .openap
   check("it documents GET /api/v1/projects/{id}"; .paths["/api/v1/projects/{projectId}"].get != null),
   check("its Authorize button takes a bearer token"; .components.securitySchemes | to_entries | map(.value) | any(.scheme == "bearer"))'
 
-step register '1. "register with Dataloop using an e-mail and password"  →  a Gatehouse user, added to the project'
+step register '1. "register with Dataloop using an e-mail and password"  →  a Gatehouse user, invited to the project (a member from their first sign-in)'
 USER_EMAIL="zaphod.$RUN@example.com"
 USER_PASSWORD="dont-panic-$RUN"
 admin_api POST /api/v1/users "{\"email\":$(jstr "$USER_EMAIL"),\"password\":$(jstr "$USER_PASSWORD"),\"name\":\"Zaphod Beeblebrox\"}"

@@ -150,19 +150,28 @@ def check_upload(upload, sub, name):
 
 
 def main():
-    step('setup', 'a NOMAD user (the admin creates it unless NOMAD_USERNAME/NOMAD_PASSWORD name one)')
+    step('setup', 'the example API gives every signed-in user uploads:write; a NOMAD user (the admin creates it unless NOMAD_USERNAME/NOMAD_PASSWORD name one)')
     username = os.environ.get('NOMAD_USERNAME')
     password = os.environ.get('NOMAD_PASSWORD')
+    admin = requests.post(f'{GATEHOUSE}/oauth/token', data=dict(
+        grant_type='password', username=os.environ['GATEHOUSE_ADMIN_EMAIL'], password=os.environ['GATEHOUSE_ADMIN_PASSWORD']))
+    expect(admin.status_code == 200, 'the admin is logged in')
+    admin_headers = {'Authorization': f'Bearer {admin.json()["access_token"]}'}
+    # Users get no scope of an API by default: NOMAD lets every user upload, so its API says so explicitly
+    # (a global API with an every-user scope; docs/authorization.md).
+    api = dict(identifier='https://api.example', name='NOMAD uploads (the example API)', scopes=['uploads:write'], user_scopes=['uploads:write'])
+    registered = requests.post(f'{GATEHOUSE}/api/v1/apis', json=api, headers=admin_headers)
+    if registered.status_code == 409:
+        listed = [a for a in requests.get(f'{GATEHOUSE}/api/v1/apis', headers=admin_headers).json() if a['identifier'] == api['identifier']]
+        registered = requests.patch(f'{GATEHOUSE}/api/v1/apis/{listed[0]["id"]}', json=dict(scopes=api['scopes'], user_scopes=api['user_scopes']), headers=admin_headers)
+    expect(registered.status_code in (200, 201), 'https://api.example gives every signed-in user uploads:write')
     if not username or not password:
-        admin = record(requests.post(f'{GATEHOUSE}/oauth/token', data=dict(
-            grant_type='password', username=os.environ['GATEHOUSE_ADMIN_EMAIL'], password=os.environ['GATEHOUSE_ADMIN_PASSWORD'])))
-        expect(admin.status_code == 200, 'the admin is logged in')
         run = uuid.uuid4().hex[:12]
         username = f'myname.{run}@example.org'
         # A password with the characters a URL must encode, to show requests' params= carries it intact.
         password = f'my password & {run}?=#%+'
         created = record(requests.post(f'{GATEHOUSE}/api/v1/users', json=dict(email=username, password=password, name='My Name'),
-                                       headers={'Authorization': f'Bearer {admin.json()["access_token"]}'}))
+                                       headers=admin_headers))
         expect(created.status_code == 201, f'user {username} created')
     print('  note  NOMAD takes "myname or email"; Gatehouse accounts are named by their email')
 
@@ -180,7 +189,7 @@ def main():
     audiences = claims['aud'] if isinstance(claims['aud'], list) else [claims['aud']]
     if 'https://api.example' not in audiences:
         raise Differs(f'the token is for {audiences}, not the example API: start Gatehouse with '
-                      'GATEHOUSE_DEFAULT_AUDIENCE=gatehouse,https://api.example')
+                      'GATEHOUSE_DEFAULT_AUDIENCE=gatehouse,https://api.example (and register that API)')
     ok(f'the token is for {audiences}')
     sub = claims['sub']
 

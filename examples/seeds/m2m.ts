@@ -85,10 +85,16 @@ async function main(): Promise<void> {
   const bot = created.json as { id: string; email: string; password: string; client_id: string; client_secret: string };
   const prod = await ensureApi(admin, 'https://dataloy', { name: 'Dataloy (production)' });
   const dev = await ensureApi(admin, 'https://dataloy.dev', { name: 'Dataloy (test and dev)', token_lifetime: 30 });
+  // Global APIs: the admin gives the project access, then grants the bot within it; on the management API the
+  // bot may read its project (docs/authorization.md).
   for (const api of [prod, dev]) {
+    const access = await adminApi(admin, 'PUT', `/api/v1/apis/${api}/access/${projectId}`, { scopes: [] });
+    expect(access.status === 200, `project myProject may use API ${api}`, access.status);
     const grant = await adminApi(admin, 'PUT', `/api/v1/apis/${api}/grants/${bot.id}`, { scopes: [] });
     expect(grant.status === 200, `the bot may call API ${api}`, grant.status);
   }
+  const management = await adminApi(admin, 'PUT', `/api/v1/apis/management/grants/${bot.id}`, { scopes: ['projects:read'] });
+  expect(management.status === 200, 'the bot may read its project on the management API', management.status);
 
   step('login_m2m', 'dl.login_m2m(email=email, password=password)  →  botLogin({ issuer, email, password })');
   const grants: string[] = [];

@@ -97,6 +97,8 @@ describe('end to end with a real Gatehouse', { skip: missing ? 'packages/server/
 
   test('NOMAD: a user creates an upload and lists it; a management-API token is refused; anonymous sees published only', async () => {
     const user = await gh.createUser({ email: 'nomad-e2e@example.org', password: 'correct horse battery staple' });
+    // Users get no scope of an API by default: this one gives every signed-in user datasets:read (as NOMAD's does).
+    await gh.api('PATCH', `/api/v1/apis/${apiId}`, { user_scopes: ['datasets:read'] });
     const login = await gh.token({ grant_type: 'password', username: 'nomad-e2e@example.org', password: 'correct horse battery staple', audience: AUDIENCE });
     assert.equal(login.status, 200);
     const token = login.body.access_token as string;

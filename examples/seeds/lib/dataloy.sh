@@ -47,10 +47,15 @@ dataloy_setup() {
   admin_api POST "/api/v1/projects/$PROJECT_ID/bots" "{\"name\":\"dataloy-m2m-$RUN\"}"
   expect_status 201
   get '.id, .client_id, .client_secret' bot CLIENT_ID CLIENT_SECRET
-  admin_api PUT "/api/v1/apis/$prod/grants/$bot" '{"scopes":[]}'
-  expect_status 200
-  admin_api PUT "/api/v1/apis/$dev/grants/$bot" '{"scopes":[]}'
-  expect_status 200
+  # The two APIs are global (the installation's): the admin gives the project access to them, and the project's
+  # owner (the admin here, who created it) grants its bot within that access (docs/authorization.md).
+  local api
+  for api in "$prod" "$dev"; do
+    admin_api PUT "/api/v1/apis/$api/access/$PROJECT_ID" '{"scopes":[]}'
+    expect_status 200
+    admin_api PUT "/api/v1/apis/$api/grants/$bot" '{"scopes":[]}'
+    expect_status 200
+  done
   ok "M2M client $CLIENT_ID may call https://dataloy and https://dataloy.dev"
 }
 

@@ -42,6 +42,12 @@ export async function startServer(initial: Config, options: StartOptions = {}): 
     if (exposed) print(exposed);
   }
   await ensureAdmin(config, store, print);
+  for (const line of store.db.notices) print(line);
+  for (const aud of config.defaultAudience) {
+    if (aud !== config.managementAudience && !(await store.apis.findByIdentifier(aud))) {
+      print(`note: default audience ${aud} is not a registered API; tokens leave it out until it is registered (POST /api/v1/apis).`);
+    }
+  }
   // Node-to-node services (src/cluster): caches in front of the store, change notifications, Redis.
   const cluster = await Cluster.create({ config, store, keyring: services.keyring, events: services.events, reuse: services.reuse });
   const bruteForce = cluster.failureStore ? new BruteForceGuard(config, cluster.failureStore) : services.bruteForce;

@@ -1,7 +1,8 @@
 // The JSON shapes of the management API's resources, in one place: the HTTP routes send them and the CLI prints
 // them (offline, from the store, in the same shape a running server answers with).
 import type { Config } from './config.ts';
-import type { Api, Grant } from './store/apis.ts';
+import type { AccessEntry, Api, Grant } from './store/apis.ts';
+import type { Invitation } from './store/invitations.ts';
 import type { AppToken } from './store/app-tokens.ts';
 import type { StoredAuditEvent } from './store/audit.ts';
 import type { Bot } from './store/bots.ts';
@@ -64,13 +65,25 @@ export function apiView(a: Api, config: Pick<Config, 'accessTokenLifetime' | 'si
     token_lifetime: a.tokenLifetime ?? config.accessTokenLifetime,
     signing_alg: a.signingAlg ?? config.signingAlg,
     reuse_tokens: a.reuseTokens,
+    project_id: a.ownerProjectId,
+    listed: a.listed,
+    role_scopes: { owner: [...a.roleScopes.owner], developer: [...a.roleScopes.developer], viewer: [...a.roleScopes.viewer] },
+    user_scopes: a.userScopes,
     created_at: iso(a.createdAt),
     updated_at: iso(a.updatedAt),
   };
 }
 
-export function grantView(g: Grant) {
+export function grantView(g: Pick<Grant, 'apiId' | 'botId' | 'scopes' | 'createdAt'>) {
   return { api_id: g.apiId, bot_id: g.botId, scopes: g.scopes, created_at: iso(g.createdAt) };
+}
+
+export function accessView(e: AccessEntry) {
+  return { api_id: e.apiId, project_id: e.projectId, scopes: e.scopes, created_at: iso(e.createdAt) };
+}
+
+export function invitationView(i: Invitation) {
+  return { id: i.id, email: i.email, role: i.role, status: 'invited' as const, invited_at: iso(i.createdAt) };
 }
 
 export function appTokenView(t: AppToken, now = Date.now()) {

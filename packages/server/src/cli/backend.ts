@@ -9,7 +9,14 @@ export interface NewApi {
   scopes?: string[] | undefined;
   token_lifetime?: number | undefined;
   signing_alg?: string | undefined;
+  /** The owning project; omitted for a global API. */
+  project_id?: string | undefined;
+  role_scopes?: { owner?: string[]; developer?: string[]; viewer?: string[] } | undefined;
+  user_scopes?: string[] | undefined;
+  listed?: boolean | undefined;
 }
+
+export type ApiChange = Omit<NewApi, 'identifier' | 'project_id'>;
 
 export interface NewUser {
   email: string;
@@ -59,8 +66,12 @@ export interface AdminBackend {
   addRule(projectId: string, rule: NewRule): Promise<Json>;
   removeRule(projectId: string, ruleId: string): Promise<void>;
   createApi(api: NewApi): Promise<Json>;
-  /** `api` is an API id or its identifier URI. */
+  /** `api` is an API id or its identifier URI (here and below). */
+  updateApi(api: string, change: ApiChange): Promise<Json>;
   grant(api: string, botId: string, scopes: string[]): Promise<Json>;
+  listAccess(api: string): Promise<Json[]>;
+  addAccess(api: string, projectId: string, scopes: string[]): Promise<Json>;
+  removeAccess(api: string, projectId: string): Promise<void>;
   listKeys(): Promise<Json>;
   rotateKeys(): Promise<Json>;
   createUser(user: NewUser): Promise<Json>;

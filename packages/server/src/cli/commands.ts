@@ -54,6 +54,18 @@ interface Subcommand {
 }
 
 const json = (args: Args) => bool(args, 'json');
+const API_FIELDS = ['id', 'identifier', 'name', 'project_id', 'scopes', 'role_scopes', 'user_scopes', 'token_lifetime', 'signing_alg'];
+const ROLE_FLAGS = ['owner-scopes', 'developer-scopes', 'viewer-scopes'];
+
+/** --owner-scopes, --developer-scopes, --viewer-scopes as a role mapping (undefined when none is given). */
+function roleScopes(args: Args): { owner?: string[]; developer?: string[]; viewer?: string[] } | undefined {
+  const out: { owner?: string[]; developer?: string[]; viewer?: string[] } = {};
+  for (const role of ['owner', 'developer', 'viewer'] as const) {
+    const v = list(args, `${role}-scopes`);
+    if (v !== undefined) out[role] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
 const SECRET_NOTE = 'The secret is shown once: store it now. It works as password and as client_secret.\n';
 
 function botOut(io: Io, args: Args, bot: Json): void {
@@ -249,8 +261,10 @@ export const ADMIN_COMMANDS: Record<string, Record<string, Subcommand>> = {
   },
   apis: {
     create: {
-      usage: 'apis create IDENTIFIER [--name NAME] [--scopes a,b] [--lifetime SECONDS] [--alg ES256|EdDSA|RS256|PS256]',
-      flags: { strings: ['identifier', 'name', 'scopes', 'lifetime', 'alg'], positionals: 1 },
+      usage:
+        'apis create IDENTIFIER [--name NAME] [--scopes a,b] [--lifetime SECONDS] [--alg ES256|EdDSA|RS256|PS256] [--project PROJECT_ID (owner; global without)]\n' +
+        '    [--owner-scopes a,b] [--developer-scopes a] [--viewer-scopes a] [--user-scopes a (every signed-in user)] [--listed]',
+      flags: { strings: ['identifier', 'name', 'scopes', 'lifetime', 'alg', 'project', ...ROLE_FLAGS, 'user-scopes'], booleans: ['listed'], positionals: 1 },
       async run(b, args, io) {
         const api = await b.createApi({
           identifier: need(args, 'identifier', 0),
@@ -258,18 +272,65 @@ export const ADMIN_COMMANDS: Record<string, Record<string, Subcommand>> = {
           scopes: list(args, 'scopes'),
           token_lifetime: int(args, 'lifetime'),
           signing_alg: str(args, 'alg'),
+          project_id: str(args, 'project'),
+          role_scopes: roleScopes(args),
+          user_scopes: list(args, 'user-scopes'),
+          listed: bool(args, 'listed') || undefined,
         });
-        show(io, json(args), api, () => record(api, ['id', 'identifier', 'name', 'scopes', 'token_lifetime', 'signing_alg']));
+        show(io, json(args), api, () => record(api, API_FIELDS));
+      },
+    },
+    update: {
+      usage: 'apis update ID|IDENTIFIER [--name NAME] [--scopes a,b] [--lifetime SECONDS] [--alg ALG] [--owner-scopes a,b] [--developer-scopes a] [--viewer-scopes a] [--user-scopes a]',
+      flags: { strings: ['api', 'name', 'scopes', 'lifetime', 'alg', ...ROLE_FLAGS, 'user-scopes'], positionals: 1 },
+      async run(b, args, io) {
+        const api = await b.updateApi(need(args, 'api', 0), {
+          name: str(args, 'name'),
+          scopes: list(args, 'scopes'),
+          token_lifetime: int(args, 'lifetime'),
+          signing_alg: str(args, 'alg'),
+          role_scopes: roleScopes(args),
+          user_scopes: list(args, 'user-scopes'),
+        });
+        show(io, json(args), api, () => record(api, API_FIELDS));
       },
     },
     grant: {
-      usage: 'apis grant --api ID|IDENTIFIER --bot BOT_ID --scopes a,b   (an empty --scopes= grants the API without scopes)',
+      usage: "apis grant --api ID|IDENTIFIER --bot BOT_ID --scopes a,b   (an empty --scopes= grants the API without scopes; within the bot's project's access)",
       flags: { strings: ['api', 'bot', 'scopes'] },
       async run(b, args, io) {
         const scopes = list(args, 'scopes');
         if (scopes === undefined) throw new UsageError('--scopes is required (comma-separated; --scopes= for none)');
         const g = await b.grant(need(args, 'api'), need(args, 'bot'), scopes);
         show(io, json(args), g, () => record(g, ['api_id', 'bot_id', 'scopes']));
+      },
+    },
+  },
+  'apis access': {
+    add: {
+      usage: 'apis access add --api ID|IDENTIFIER --project PROJECT_ID --scopes a,b   (the project may use these scopes; --scopes= for none)',
+      flags: { strings: ['api', 'project', 'scopes'] },
+      async run(b, args, io) {
+        const scopes = list(args, 'scopes');
+        if (scopes === undefined) throw new UsageError('--scopes is required (comma-separated; --scopes= for none)');
+        const e = await b.addAccess(need(args, 'api'), need(args, 'project'), scopes);
+        show(io, json(args), e, () => record(e, ['api_id', 'project_id', 'scopes']));
+      },
+    },
+    remove: {
+      usage: "apis access remove --api ID|IDENTIFIER --project PROJECT_ID   (also ends the project's bots' grants on the API)",
+      flags: { strings: ['api', 'project'] },
+      async run(b, args, io) {
+        await b.removeAccess(need(args, 'api'), need(args, 'project'));
+        show(io, json(args), { removed: need(args, 'project') }, () => `Project ${need(args, 'project')} no longer has access; its bots' grants on the API are gone.\n`);
+      },
+    },
+    list: {
+      usage: 'apis access list --api ID|IDENTIFIER',
+      flags: { strings: ['api'] },
+      async run(b, args, io) {
+        const entries = await b.listAccess(need(args, 'api'));
+        show(io, json(args), entries, () => table(entries, ['project_id', 'scopes', 'created_at']));
       },
     },
   },

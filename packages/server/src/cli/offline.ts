@@ -3,21 +3,21 @@
 // acting as the operator (audited as "cli"). Domain errors reach cli/run.ts, which maps them once.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AdminBackend, Json, NewApi, NewClient, NewRule, NewUser } from './backend.ts';
+import type { AdminBackend, ApiChange, Json, NewApi, NewClient, NewRule, NewUser } from './backend.ts';
 import { CliError } from './args.ts';
-import { type Config, DEFAULT_ADMIN_EMAIL, SIGNING_ALGS, isSigningAlg } from '../config.ts';
+import { type Config, DEFAULT_ADMIN_EMAIL, SIGNING_ALGS, type SigningAlg, isSigningAlg } from '../config.ts';
 import { type Services, openServices } from '../services.ts';
 import { ROLES, type Role } from '../store/projects.ts';
 import { OPERATOR } from '../domain/caller.ts';
 import { createProject, listProjects } from '../domain/projects.ts';
 import { addProjectBot, listProjectBots, removeProjectBot, rotateProjectBot } from '../domain/bots.ts';
-import { createApi, findApi, putGrant } from '../domain/apis.ts';
+import { createApi, findApi, listAccess, putAccess, putGrant, removeAccess, updateApi } from '../domain/apis.ts';
 import { addFederationRule, addTrustedIssuer, listFederationRules, listTrustedIssuers, removeFederationRule, removeTrustedIssuer } from '../domain/federation.ts';
 import { addBotKey, botCredentials, disableBotSecret, removeBotKey, setBotJwksUri } from '../domain/client-keys.ts';
 import { listKeys, rotateKeys } from '../domain/keys.ts';
 import { createUser } from '../domain/users.ts';
 import { type ClientSpec, addProjectClient, listProjectClients, removeProjectClient } from '../domain/oauth-clients.ts';
-import { federationRuleView, trustedIssuerView, apiView, botCredentialsView, botView, clientKeyView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
+import { accessView, federationRuleView, trustedIssuerView, apiView, botCredentialsView, botView, clientKeyView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
 
 /** Refuses to create a new, empty store or a new secret key by mistake: offline commands work on existing data. */
 function checkOfflineTarget(config: Config): void {
@@ -128,16 +128,54 @@ export class OfflineBackend implements AdminBackend {
   }
 
   async createApi(a: NewApi): Promise<Json> {
-    const alg = a.signing_alg;
-    if (alg !== undefined && !isSigningAlg(alg)) throw new CliError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
-    const api = await createApi(this.#svc, OPERATOR, a.identifier, { name: a.name, scopes: a.scopes, tokenLifetime: a.token_lifetime, signingAlg: alg });
+    if (a.signing_alg !== undefined && !isSigningAlg(a.signing_alg)) throw new CliError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
+    const api = await createApi(this.#svc, OPERATOR, a.identifier, {
+      name: a.name,
+      scopes: a.scopes,
+      tokenLifetime: a.token_lifetime,
+      signingAlg: a.signing_alg as SigningAlg | undefined,
+      projectId: a.project_id,
+      roleScopes: a.role_scopes,
+      userScopes: a.user_scopes,
+      listed: a.listed,
+    });
+    return apiView(api, this.#svc.config);
+  }
+
+  async #api(ref: string) {
+    const api = await findApi(this.#svc, ref);
+    if (!api) throw new CliError(`no API with id or identifier "${ref}"`);
+    return api;
+  }
+
+  async updateApi(ref: string, c: ApiChange): Promise<Json> {
+    if (c.signing_alg !== undefined && !isSigningAlg(c.signing_alg)) throw new CliError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
+    const api = await updateApi(this.#svc, OPERATOR, (await this.#api(ref)).id, {
+      name: c.name,
+      scopes: c.scopes,
+      tokenLifetime: c.token_lifetime,
+      signingAlg: c.signing_alg as SigningAlg | undefined,
+      roleScopes: c.role_scopes,
+      userScopes: c.user_scopes,
+      listed: c.listed,
+    });
     return apiView(api, this.#svc.config);
   }
 
   async grant(apiRef: string, botId: string, scopes: string[]): Promise<Json> {
-    const api = await findApi(this.#svc, apiRef);
-    if (!api) throw new CliError(`no API with id or identifier "${apiRef}"`);
-    return grantView(await putGrant(this.#svc, OPERATOR, api.id, botId, scopes));
+    return grantView(await putGrant(this.#svc, OPERATOR, (await this.#api(apiRef)).id, botId, scopes));
+  }
+
+  async listAccess(ref: string): Promise<Json[]> {
+    return (await listAccess(this.#svc, OPERATOR, (await this.#api(ref)).id)).map(accessView);
+  }
+
+  async addAccess(ref: string, projectId: string, scopes: string[]): Promise<Json> {
+    return accessView(await putAccess(this.#svc, OPERATOR, (await this.#api(ref)).id, projectId, scopes));
+  }
+
+  async removeAccess(ref: string, projectId: string): Promise<void> {
+    await removeAccess(this.#svc, OPERATOR, (await this.#api(ref)).id, projectId);
   }
 
   async listKeys(): Promise<Json> {

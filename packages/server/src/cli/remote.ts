@@ -1,5 +1,5 @@
 // The admin commands against a running server, over its management API with a bearer token.
-import type { AdminBackend, Json, NewApi, NewUser, NewClient, NewRule } from './backend.ts';
+import type { AdminBackend, ApiChange, Json, NewApi, NewClient, NewRule, NewUser } from './backend.ts';
 import { CliError } from './args.ts';
 
 export class RemoteBackend implements AdminBackend {
@@ -124,12 +124,33 @@ export class RemoteBackend implements AdminBackend {
     return this.#call('POST', '/api/v1/apis', body);
   }
 
-  async grant(api: string, botId: string, scopes: string[]): Promise<Json> {
-    // Accept the API's id or its identifier URI (identifiers may look like ids, so look both up).
+  /** The API's id, from its id or its identifier URI (identifiers may look like ids, so look both up). */
+  async #apiId(api: string): Promise<string> {
     const all = await this.#call<{ id: string; identifier: string }[]>('GET', '/api/v1/apis');
     const found = all.find((a) => a.id === api) ?? all.find((a) => a.identifier === api);
-    if (!found) throw new CliError(`no API with id or identifier "${api}"`);
-    return this.#call('PUT', `/api/v1/apis/${encodeURIComponent(found.id)}/grants/${encodeURIComponent(botId)}`, { scopes });
+    if (!found) throw new CliError(`no API with id or identifier "${api}" that you may see`);
+    return encodeURIComponent(found.id);
+  }
+
+  async updateApi(api: string, change: ApiChange): Promise<Json> {
+    const body = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+    return this.#call('PATCH', `/api/v1/apis/${await this.#apiId(api)}`, body);
+  }
+
+  async grant(api: string, botId: string, scopes: string[]): Promise<Json> {
+    return this.#call('PUT', `/api/v1/apis/${await this.#apiId(api)}/grants/${encodeURIComponent(botId)}`, { scopes });
+  }
+
+  async listAccess(api: string): Promise<Json[]> {
+    return this.#call('GET', `/api/v1/apis/${await this.#apiId(api)}/access`);
+  }
+
+  async addAccess(api: string, projectId: string, scopes: string[]): Promise<Json> {
+    return this.#call('PUT', `/api/v1/apis/${await this.#apiId(api)}/access/${encodeURIComponent(projectId)}`, { scopes });
+  }
+
+  async removeAccess(api: string, projectId: string): Promise<void> {
+    await this.#call('DELETE', `/api/v1/apis/${await this.#apiId(api)}/access/${encodeURIComponent(projectId)}`);
   }
 
   listKeys(): Promise<Json> {

@@ -50,6 +50,8 @@ async function openBackend(args: Args, io: Io): Promise<AdminBackend> {
 export async function runAdmin(group: string, argv: readonly string[], io: Io): Promise<number> {
   const subs = ADMIN_COMMANDS[group]!;
   const [name, ...rest] = argv;
+  // Nested groups (`apis access add`) are their own entry in the table.
+  if (name !== undefined && !Object.hasOwn(subs, name) && Object.hasOwn(ADMIN_COMMANDS, `${group} ${name}`)) return runAdmin(`${group} ${name}`, rest, io);
   const sub = name === undefined ? undefined : subs[name];
   if (!sub || rest.includes('--help') || rest.includes('-h')) {
     const wanted = sub ? [sub] : Object.values(subs);

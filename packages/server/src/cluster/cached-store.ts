@@ -40,8 +40,9 @@ export class CachedBots {
 }
 
 /**
- * APIs by identifier (`u:<identifier>`) and by id (`i:<id>`).
- * Dropped by: an `apis` change naming the API's id or identifier; `all`. An `apis` change naming neither drops every API.
+ * APIs by identifier (`u:<identifier>`) and by id (`i:<id>`), each with its access list.
+ * Dropped by: an `apis` change naming the API's id or identifier; an `api_access` change naming its id (the
+ * access list is part of the cached API); `all`. An `apis` or `api_access` change naming neither drops every API.
  */
 export class CachedApis {
   readonly cache: NodeCache<Api>;
@@ -55,15 +56,16 @@ export class CachedApis {
     return this.cache.get(`i:${id}`, () => apis.findById(id));
   }
   apply(c: Change): void {
-    if (c.t === 'all' || (c.t === 'apis' && !c.id && !c.identifier)) return this.cache.clear();
+    if (c.t === 'all' || (c.t === 'apis' && !c.id && !c.identifier) || (c.t === 'api_access' && !c.api_id)) return this.cache.clear();
     if (c.t === 'apis') this.cache.deleteWhere((a) => a.id === c.id || a.identifier === c.identifier);
+    if (c.t === 'api_access') this.cache.deleteWhere((a) => a.id === c.api_id);
   }
 }
 
 /**
  * A bot's grant on an API, by (API id, bot id).
  * Dropped by: a `grants` change naming both ids (that grant; naming fewer drops every grant); a `bots` change
- * naming the bot's id or an `apis` change naming the API's id (their grants go with them: cascades); `all`.
+ * naming the bot's id, an `apis` or `api_access` change naming the API's id (their grants go with them); `all`.
  */
 export class CachedGrants {
   readonly cache: NodeCache<Grant>;
@@ -86,6 +88,12 @@ export class CachedGrants {
       case 'apis':
         if (!c.id && !c.identifier) return this.cache.clear();
         if (c.id) this.cache.deleteWhere((g) => g.apiId === c.id);
+        return;
+      case 'api_access':
+        // Ending an access entry deletes its project's grants on the API (announced row by row on PostgreSQL; here
+        // every grant on the API goes, since this node cannot name the project's bots without reading them).
+        if (!c.api_id) return this.cache.clear();
+        this.cache.deleteWhere((g) => g.apiId === c.api_id);
         return;
       default:
     }
@@ -191,8 +199,16 @@ export function cachedStore(store: Store, caches: StoreCaches, announce: (c: Cha
       findById: (id) => r.apis.findById(apis, id),
       getGrant: (apiId, botId) => r.grants.get(apis, apiId, botId),
     },
-    // A grant may replace one, so putGrant announces.
-    { create: () => undefined, update: api, delete: api, putGrant: grant, deleteGrant: grant },
+    // A grant may replace one, so putGrant announces; so do access-list changes (part of the cached API).
+    {
+      create: () => undefined,
+      update: api,
+      delete: api,
+      putGrant: grant,
+      deleteGrant: grant,
+      putAccess: (apiId: string) => ({ t: 'api_access', api_id: apiId }),
+      deleteAccess: (apiId: string) => ({ t: 'api_access', api_id: apiId }),
+    },
     changed,
   );
   // Deleting a project deletes its bots, which this node cannot name without reading them first.

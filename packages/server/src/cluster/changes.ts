@@ -6,6 +6,8 @@ export type Change =
   | { readonly t: 'bots'; readonly op?: string | undefined; readonly id?: string | undefined; readonly email?: string | undefined }
   | { readonly t: 'apis'; readonly op?: string | undefined; readonly id?: string | undefined; readonly identifier?: string | undefined }
   | { readonly t: 'grants'; readonly op?: string | undefined; readonly api_id?: string | undefined; readonly bot_id?: string | undefined }
+  /** An API's access list changed (node caches hold it as part of the API). */
+  | { readonly t: 'api_access'; readonly op?: string | undefined; readonly api_id?: string | undefined; readonly project_id?: string | undefined }
   | { readonly t: 'signing_keys' }
   /** A token or a subject was revoked (tokens kept for reuse must go). */
   | { readonly t: 'revocations' }
@@ -37,6 +39,8 @@ export function parseChange(text: string): Change & { n?: string } {
       return { t: 'apis', op, id: str(m.id), identifier: str(m.identifier), ...(n ? { n } : {}) };
     case 'grants':
       return { t: 'grants', op, api_id: str(m.api_id), bot_id: str(m.bot_id), ...(n ? { n } : {}) };
+    case 'api_access':
+      return { t: 'api_access', op, api_id: str(m.api_id), project_id: str(m.project_id), ...(n ? { n } : {}) };
     case 'signing_keys':
       return { t: 'signing_keys', ...(n ? { n } : {}) };
     case 'revocations':

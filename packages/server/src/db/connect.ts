@@ -29,6 +29,8 @@ export interface Db {
    * writes they were not told about.
    */
   readonly dataVersion?: (() => number) | undefined;
+  /** What this start's migrations did to existing data, one line each (start-up logs them). */
+  readonly notices: readonly string[];
   /** Subscribes to every query's duration and outcome (metrics); returns an unsubscribe function. */
   onQuery(listener: (e: LogEvent) => void): () => void;
   close(): Promise<void>;
@@ -81,7 +83,8 @@ export async function openDb(options: DbOptions): Promise<Db> {
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log });
   }
   // Kysely's migrator takes a lock (an advisory lock on PostgreSQL), so several nodes may start at once.
-  const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
+  const notices: string[] = [];
+  const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect, (line) => notices.push(line)) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await kysely.destroy();
@@ -92,6 +95,7 @@ export async function openDb(options: DbOptions): Promise<Db> {
     kysely,
     dialect,
     description,
+    notices,
     pool,
     dataVersion,
     onQuery(listener) {

@@ -3,7 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 
 export type Dialect = 'sqlite' | 'postgres';
 
-function migrations(dialect: Dialect): Record<string, Migration> {
+function migrations(dialect: Dialect, report: (line: string) => void): Record<string, Migration> {
   const serial = dialect === 'postgres' ? 'bigserial' : 'integer';
   const time = 'bigint';
   return {
@@ -383,9 +383,77 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_authorization': {
+      // APIs get an owner (a project, or the installation when owner_project_id is null), an access list for other
+      // projects, a role→scope mapping and scopes for every signed-in user; bots get a management grant and their
+      // creator; adding a member by email makes an invitation. Existing data: every API becomes a global API,
+      // every existing bot grant keeps working (its project gets an access entry for the API's scopes), and users
+      // get no API scope until an owner maps roles. What it did is reported through `report`.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('apis').addColumn('owner_project_id', 'text', (c) => c.references('projects.id').onDelete('cascade')).execute();
+        await db.schema.alterTable('apis').addColumn('listed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('apis').addColumn('role_scopes', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+        await db.schema.alterTable('apis').addColumn('user_scopes', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+        await db.schema.createIndex('apis_owner').on('apis').column('owner_project_id').execute();
+        await db.schema.alterTable('bots').addColumn('created_by', 'text').execute();
+        await db.schema
+          .createTable('api_access')
+          .addColumn('api_id', 'text', (c) => c.notNull().references('apis.id').onDelete('cascade'))
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('api_access_pk', ['api_id', 'project_id'])
+          .execute();
+        await db.schema.createIndex('api_access_project').on('api_access').column('project_id').execute();
+        await db.schema
+          .createTable('management_grants')
+          .addColumn('bot_id', 'text', (c) => c.primaryKey().references('bots.id').onDelete('cascade'))
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('invitations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('invited_by', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addUniqueConstraint('invitations_project_email', ['project_id', 'email'])
+          .execute();
+        await db.schema.createIndex('invitations_email').on('invitations').column('email').execute();
+
+        // Existing data.
+        const apis = await db.selectFrom('apis').select(['id', 'identifier', 'scopes']).execute();
+        const now = Date.now();
+        for (const api of apis) {
+          report(`authorization: API ${api.identifier} is now a global API owned by the installation; users get none of its scopes until an owner maps roles (PATCH /api/v1/apis/${api.id} {"role_scopes": ...})`);
+          const projects = await db
+            .selectFrom('grants')
+            .innerJoin('bots', 'bots.id', 'grants.bot_id')
+            .select('bots.project_id')
+            .distinct()
+            .where('grants.api_id', '=', api.id)
+            .execute();
+          for (const { project_id } of projects) {
+            await db.insertInto('api_access').values({ api_id: api.id, project_id, scopes: api.scopes, created_by: null, created_at: now }).execute();
+            report(`authorization: project ${project_id} keeps its bots' grants on ${api.identifier}: access entry for the API's scopes ${api.scopes}`);
+          }
+        }
+        // Bots could read their projects before; they keep that (and only that) on the management API.
+        const bots = await db.selectFrom('bots').select('id').execute();
+        for (const b of bots) await db.insertInto('management_grants').values({ bot_id: b.id, scopes: '["projects:read"]', created_at: now }).execute();
+        if (bots.length) report(`authorization: ${bots.length} existing bot(s) keep reading their projects: management grant projects:read (change with PUT /api/v1/apis/management/grants/{botId})`);
+        if (dialect !== 'postgres') return;
+        // Access entries are part of what node-local caches hold of an API (cluster/cached-store.ts).
+        await sql`create trigger api_access_notify after insert or update or delete on api_access for each row execute function gatehouse_notify_change('api_id', 'project_id')`.execute(db);
+      },
+    },
   };
 }
 
-export function migrationProvider(dialect: Dialect): MigrationProvider {
-  return { getMigrations: async () => migrations(dialect) };
+/** `report` hears, once, what a migration did to existing data (logged at start-up). */
+export function migrationProvider(dialect: Dialect, report: (line: string) => void = () => undefined): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect, report) };
 }

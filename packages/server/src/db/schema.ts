@@ -42,6 +42,7 @@ export interface BotsTable {
   previous_secret_expires_at: number | null;
   password_grant: number;
   secret_disabled: Generated<number>;
+  created_by: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -54,8 +55,39 @@ export interface ApisTable {
   token_lifetime: number | null;
   signing_alg: string | null;
   reuse_tokens: number;
+  /** The owning project; null for a global API (owned by the installation). */
+  owner_project_id: string | null;
+  /** Listed to every signed-in user (global APIs). */
+  listed: number;
+  /** JSON {"owner":[...],"developer":[...],"viewer":[...]}. */
+  role_scopes: string;
+  /** JSON list: scopes every signed-in user receives. */
+  user_scopes: string;
   created_at: number;
   updated_at: number;
+}
+
+export interface ApiAccessTable {
+  api_id: string;
+  project_id: string;
+  scopes: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface ManagementGrantsTable {
+  bot_id: string;
+  scopes: string;
+  created_at: number;
+}
+
+export interface InvitationsTable {
+  id: string;
+  project_id: string;
+  email: string;
+  role: string;
+  invited_by: string | null;
+  created_at: number;
 }
 
 export interface GrantsTable {
@@ -282,6 +314,9 @@ export interface Database {
   bots: BotsTable;
   apis: ApisTable;
   grants: GrantsTable;
+  api_access: ApiAccessTable;
+  management_grants: ManagementGrantsTable;
+  invitations: InvitationsTable;
   refresh_tokens: RefreshTokensTable;
   grant_access_tokens: GrantAccessTokensTable;
   app_tokens: AppTokensTable;

@@ -3,7 +3,7 @@
 // of revocation through the revocation feed, so an API needs no call to Gatehouse per request.
 import { newId } from '../crypto/secrets.ts';
 import type { AppToken } from '../store/app-tokens.ts';
-import type { Actor, Caller } from './caller.ts';
+import { type Actor, type Caller, mintableScopes, requireScope } from './caller.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { CoreServices, ManagementServices } from './services.ts';
 
@@ -99,7 +99,12 @@ export interface AppTokenRequest {
   scopes?: readonly string[] | undefined;
 }
 
+/**
+ * Scopes omitted: the rights of the token that asks (never more); a list: only those (a subset of them); []: an
+ * identity only (GET /api/v1/users/me, userinfo).
+ */
 export async function mintAppToken(svc: ManagementServices, actor: Actor, r: AppTokenRequest): Promise<{ token: string; record: AppToken; expiresIn: number }> {
+  requireScope(actor, 'app_tokens:write');
   const caller = userOf(actor);
   const user = caller.user;
   if (caller.claims.gh_token_type === 'app') throw new DomainError('forbidden', 'An app token cannot mint another app token; log in to mint one.');
@@ -111,15 +116,17 @@ export async function mintAppToken(svc: ManagementServices, actor: Actor, r: App
   if (chosen && active.some((t) => t.name === chosen)) throw new DomainError('conflict', `You already have an active app token named "${chosen.slice(0, 200)}".`);
   if (active.length >= MAX_ACTIVE_APP_TOKENS) throw new DomainError('conflict', `You have ${active.length} active app tokens, the most allowed; revoke one first.`);
   const name = chosen ?? `app token ${new Date(now).toISOString().slice(0, 19)}`;
-  const { token, record } = await svc.appTokens.mint({ userId: user.id, sub: caller.sub, name, expiresIn, callerScopes: caller.scopes, scopes: r.scopes });
+  const { token, record } = await svc.appTokens.mint({ userId: user.id, sub: caller.sub, name, expiresIn, callerScopes: mintableScopes(caller), scopes: r.scopes });
   return { token, record, expiresIn };
 }
 
 export async function listAppTokens(svc: ManagementServices, actor: Actor): Promise<AppToken[]> {
+  requireScope(actor, 'app_tokens:write');
   return svc.store.appTokens.listForUser(userOf(actor).user.id);
 }
 
 export async function revokeAppToken(svc: ManagementServices, actor: Actor, tokenId: string): Promise<void> {
+  requireScope(actor, 'app_tokens:write');
   const { user } = userOf(actor);
   const existing = await svc.store.appTokens.findById(tokenId);
   // Someone else's token and an unknown id look the same.

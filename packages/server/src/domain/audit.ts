@@ -1,7 +1,7 @@
 // Reading the audit log: administrators see every event; a project's owners see that project's events.
 import type { StoredAuditEvent } from '../store/audit.ts';
 import { projectAccess } from './access.ts';
-import { type Actor, isAdmin } from './caller.ts';
+import { type Actor, isAdmin, requireScope } from './caller.ts';
 import { DomainError } from './errors.ts';
 import type { ManagementServices } from './services.ts';
 
@@ -16,6 +16,7 @@ export interface AuditFilter {
 
 /** One page, newest first, and the cursor of the next page when there is one. */
 export async function auditEvents(svc: ManagementServices, actor: Actor, f: AuditFilter): Promise<{ events: StoredAuditEvent[]; nextCursor: number | null }> {
+  requireScope(actor, 'audit:read');
   if (!isAdmin(actor)) {
     if (f.projectId === undefined) throw new DomainError('forbidden', 'Only instance administrators see every event; name a project you own with ?project=ID.');
     await projectAccess(svc, actor, f.projectId, 'owner');

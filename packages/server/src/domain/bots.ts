@@ -5,7 +5,7 @@ import { MAX_TOKEN_LIFETIME_SECONDS } from '../config.ts';
 import type { Role } from '../store/projects.ts';
 import { BOT_SUB_PREFIX } from './principal.ts';
 import { projectAccess } from './access.ts';
-import type { Actor } from './caller.ts';
+import { type Actor, requireScope } from './caller.ts';
 import { DomainError, notFound, unique } from './errors.ts';
 import type { CoreServices, ManagementServices } from './services.ts';
 
@@ -39,6 +39,7 @@ export async function createBot(svc: CoreServices, projectId: string, name: stri
     secretHash: svc.hasher.hash(secret),
     secretPrefix: secret.slice(0, 8),
     role,
+    createdBy: actor,
   });
   const bot = await unique(created, `A bot named "${name}" already exists in this project.`);
   svc.events.emitEvent({ type: 'bot.created', outcome: 'success', projectId, subject: actor, detail: { bot: bot.id, name } });
@@ -102,17 +103,28 @@ function noBots(actor: Actor): void {
   if (actor.type === 'bot') throw new DomainError('forbidden', 'Bots cannot manage bots.');
 }
 
-/** A project's bot with its role; changing it needs the developer role and a non-bot actor. */
+export const CREATOR_ONLY = 'A developer may manage only the bots they created; ask an owner of the project.';
+
+/**
+ * A project's bot with its role, for reading (`viewer`) or managing (`developer`): owners manage every bot of the
+ * project, a developer only the bots they created, bots none. The scope and the membership are checked before the
+ * bot is looked up, and a bot of another project is the same "not found" as a missing one.
+ */
 export async function loadBot(svc: ManagementServices, actor: Actor, projectId: string, botId: string, needed: 'viewer' | 'developer'): Promise<{ bot: Bot; role: Role }> {
-  await projectAccess(svc, actor, projectId, needed);
+  requireScope(actor, needed === 'viewer' ? 'projects:read' : 'bots:write');
+  const { role: actorRole } = await projectAccess(svc, actor, projectId, needed);
   const bot = await svc.store.bots.findById(botId);
   if (!bot || bot.projectId !== projectId) throw notFound('Bot');
-  if (needed !== 'viewer') noBots(actor);
+  if (needed !== 'viewer') {
+    noBots(actor);
+    if (actorRole !== 'owner' && bot.createdBy !== actor.sub) throw new DomainError('forbidden', CREATOR_ONLY);
+  }
   const role = (await svc.store.projects.roleOf(bot.projectId, 'bot', bot.id)) ?? 'developer';
   return { bot, role };
 }
 
 export async function addProjectBot(svc: ManagementServices, actor: Actor, projectId: string, name: string, role: Role = 'developer'): Promise<BotCredentials & { role: Role }> {
+  requireScope(actor, 'bots:write');
   noBots(actor);
   const { project } = await projectAccess(svc, actor, projectId, 'developer');
   if (role === 'owner') throw new DomainError('invalid', 'A bot cannot be an owner; use developer or viewer.');
@@ -120,6 +132,7 @@ export async function addProjectBot(svc: ManagementServices, actor: Actor, proje
 }
 
 export async function listProjectBots(svc: ManagementServices, actor: Actor, projectId: string): Promise<{ bot: Bot; role: Role }[]> {
+  requireScope(actor, 'projects:read');
   const { project } = await projectAccess(svc, actor, projectId, 'viewer');
   const members = await svc.store.projects.members(project.id);
   const roles = new Map(members.filter((m) => m.type === 'bot').map((m) => [m.id, m.role]));

@@ -1,9 +1,13 @@
-// Contributors of a project: users added by email with a role, and the project's bots (marked as bots).
+// Contributors of a project: users invited by email with a role, and the project's bots (marked as bots).
 // Owners manage membership; a member may leave; no change may leave a project without an owner; bots manage none.
+// Adding by email invites, registered address or not, with the same answer: no oracle of who has an account.
+// The invitation becomes a membership when that user signs in (oauth/session.ts acceptInvitations).
 import type { Member, Project, Role } from '../store/projects.ts';
+import type { Invitation } from '../store/invitations.ts';
+import { normalizeEmail } from '../store/users.ts';
 import { projectAccess } from './access.ts';
-import { type Actor, principalOf } from './caller.ts';
-import { DomainError, notFound, unique } from './errors.ts';
+import { type Actor, principalOf, requireScope } from './caller.ts';
+import { DomainError, notFound } from './errors.ts';
 import type { ManagementServices } from './services.ts';
 
 const ALREADY_MEMBER = 'This user is already a member of the project.';
@@ -19,6 +23,7 @@ function requireOwner(callerRole: Role): void {
 
 /** The member an id names, with the actor's standing in the project. */
 async function loadMember(svc: ManagementServices, actor: Actor, projectId: string, memberId: string): Promise<{ project: Project; callerRole: Role; member: Member; self: boolean }> {
+  requireScope(actor, 'members:write');
   const { project, role } = await projectAccess(svc, actor, projectId, 'viewer');
   const member = (await svc.store.projects.members(project.id)).find((m) => m.id === memberId);
   if (!member) throw notFound('Member');
@@ -27,22 +32,42 @@ async function loadMember(svc: ManagementServices, actor: Actor, projectId: stri
 }
 
 export async function listMembers(svc: ManagementServices, actor: Actor, projectId: string): Promise<Member[]> {
+  requireScope(actor, 'projects:read');
   const { project } = await projectAccess(svc, actor, projectId, 'viewer');
   return svc.store.projects.members(project.id);
 }
 
-export async function addMember(svc: ManagementServices, actor: Actor, projectId: string, email: string, role: Role): Promise<Member> {
+/**
+ * Invites the address into the project with a role (inviting it again changes the pending invitation's role).
+ * Nothing looks the address up among users: the answer is the same invitation whether or not it is registered.
+ * Owners see their members' addresses anyway, so "already a member" tells them nothing new.
+ */
+export async function addMember(svc: ManagementServices, actor: Actor, projectId: string, email: string, role: Role): Promise<Invitation> {
+  requireScope(actor, 'members:write');
   noBots(actor);
   const { project } = await projectAccess(svc, actor, projectId, 'owner');
-  const user = await svc.store.users.findByEmail(email);
-  // Bots are not added by email: each belongs to the project that created it.
-  if (!user) throw new DomainError('not_found', 'No user has this email address.');
-  if (await svc.store.projects.roleOf(project.id, 'user', user.id)) throw new DomainError('conflict', ALREADY_MEMBER);
-  await unique(svc.store.projects.addMember(project.id, 'user', user.id, role), ALREADY_MEMBER);
-  svc.events.emitEvent({ type: 'member.added', outcome: 'success', projectId: project.id, subject: actor.sub, detail: { member: user.id, role } });
-  const added = (await svc.store.projects.members(project.id)).find((m) => m.type === 'user' && m.id === user.id);
-  if (!added) throw notFound('Member');
-  return added;
+  const address = normalizeEmail(email);
+  if ((await svc.store.projects.members(project.id)).some((m) => m.type === 'user' && m.email === address)) throw new DomainError('conflict', ALREADY_MEMBER);
+  const inv = await svc.store.invitations.put(project.id, address, role, actor.sub);
+  svc.events.emitEvent({ type: 'invitation.created', outcome: 'success', projectId: project.id, subject: actor.sub, detail: { invitation: inv.id, role: inv.role } });
+  return inv;
+}
+
+/** Pending invitations (owners). */
+export async function listInvitations(svc: ManagementServices, actor: Actor, projectId: string): Promise<Invitation[]> {
+  requireScope(actor, 'projects:read');
+  noBots(actor);
+  const { project, role } = await projectAccess(svc, actor, projectId, 'viewer');
+  requireOwner(role);
+  return svc.store.invitations.list(project.id);
+}
+
+export async function revokeInvitation(svc: ManagementServices, actor: Actor, projectId: string, invitationId: string): Promise<void> {
+  requireScope(actor, 'members:write');
+  noBots(actor);
+  const { project } = await projectAccess(svc, actor, projectId, 'owner');
+  if (!(await svc.store.invitations.delete(project.id, invitationId))) throw notFound('Invitation');
+  svc.events.emitEvent({ type: 'invitation.revoked', outcome: 'success', projectId: project.id, subject: actor.sub, detail: { invitation: invitationId } });
 }
 
 export async function changeMemberRole(svc: ManagementServices, actor: Actor, projectId: string, memberId: string, role: Role): Promise<Member> {

@@ -6,7 +6,7 @@ import { generateSecret } from '../crypto/secrets.ts';
 import { REFRESH_ROTATIONS, type RefreshRotation, SIGNING_ALGS, type SigningAlg } from '../config.ts';
 import { CLIENT_TYPES, type ClientType, type OAuthClient, type OAuthClientChanges } from '../store/oauth-clients.ts';
 import { projectAccess } from './access.ts';
-import { type Actor, isAdmin } from './caller.ts';
+import { type Actor, isAdmin, requireScope } from './caller.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { CoreServices, ManagementServices } from './services.ts';
 
@@ -230,6 +230,7 @@ function firstPartyAllowed(actor: Actor, firstParty: boolean | undefined): void 
 }
 
 export async function loadClient(svc: ManagementServices, actor: Actor, projectId: string, clientId: string, needed: 'viewer' | 'developer'): Promise<OAuthClient> {
+  requireScope(actor, needed === 'viewer' ? 'projects:read' : 'projects:write');
   await projectAccess(svc, actor, projectId, needed);
   if (needed !== 'viewer') noBots(actor);
   const client = await svc.store.oauthClients.findById(clientId);
@@ -238,6 +239,7 @@ export async function loadClient(svc: ManagementServices, actor: Actor, projectI
 }
 
 export async function addProjectClient(svc: ManagementServices, actor: Actor, projectId: string, spec: ClientSpec): Promise<CreatedClient> {
+  requireScope(actor, 'projects:write');
   noBots(actor);
   const { project } = await projectAccess(svc, actor, projectId, 'developer');
   firstPartyAllowed(actor, spec.firstParty);
@@ -245,6 +247,7 @@ export async function addProjectClient(svc: ManagementServices, actor: Actor, pr
 }
 
 export async function listProjectClients(svc: ManagementServices, actor: Actor, projectId: string): Promise<OAuthClient[]> {
+  requireScope(actor, 'projects:read');
   const { project } = await projectAccess(svc, actor, projectId, 'viewer');
   return svc.store.oauthClients.list(project.id);
 }

@@ -4,7 +4,7 @@ import type { Project, Role } from '../store/projects.ts';
 import type { User } from '../store/users.ts';
 import { projectAccess } from './access.ts';
 import { deleteBot } from './bots.ts';
-import type { Actor } from './caller.ts';
+import { type Actor, requireScope } from './caller.ts';
 import { DomainError } from './errors.ts';
 import type { ManagementServices } from './services.ts';
 
@@ -19,6 +19,7 @@ function cleanName(raw: string): string {
 
 /** A user creates a project for themselves; the operator names the owner. */
 export async function createProject(svc: ManagementServices, actor: Actor, rawName: string, owner?: User): Promise<Project> {
+  requireScope(actor, 'projects:write');
   if (actor.type === 'bot') throw new DomainError('forbidden', 'Bots cannot create projects.');
   const ownerUser = actor.type === 'user' ? actor.user : owner;
   if (!ownerUser) throw new DomainError('invalid', 'A project needs an owner.');
@@ -31,15 +32,18 @@ export async function createProject(svc: ManagementServices, actor: Actor, rawNa
 
 /** The caller's projects with their role in each; for the operator, every project (without a role). */
 export async function listProjects(svc: ManagementServices, actor: Actor): Promise<(Project & { role?: Role })[]> {
+  requireScope(actor, 'projects:read');
   if (actor.type === 'operator') return svc.store.projects.listAll();
   return svc.store.projects.listFor(actor.type, actor.type === 'user' ? actor.user.id : actor.bot.id);
 }
 
-export function getProject(svc: ManagementServices, actor: Actor, projectId: string): Promise<{ project: Project; role: Role }> {
+export async function getProject(svc: ManagementServices, actor: Actor, projectId: string): Promise<{ project: Project; role: Role }> {
+  requireScope(actor, 'projects:read');
   return projectAccess(svc, actor, projectId, 'viewer');
 }
 
 export async function renameProject(svc: ManagementServices, actor: Actor, projectId: string, rawName: string): Promise<{ project: Project; role: Role }> {
+  requireScope(actor, 'projects:write');
   const { project, role } = await projectAccess(svc, actor, projectId, 'owner');
   const name = cleanName(rawName);
   await svc.store.projects.rename(project.id, name);
@@ -47,11 +51,14 @@ export async function renameProject(svc: ManagementServices, actor: Actor, proje
   return { project: { ...project, name, updatedAt: Date.now() }, role };
 }
 
+/** Its bots go first (their tokens stop working), then the project with the APIs it owns and its access to others'. */
 export async function deleteProject(svc: ManagementServices, actor: Actor, projectId: string): Promise<void> {
+  requireScope(actor, 'projects:write');
   const { project } = await projectAccess(svc, actor, projectId, 'owner');
   for (const bot of await svc.store.bots.list(project.id)) {
     await deleteBot(svc, bot, actor.sub);
   }
   await svc.store.projects.delete(project.id);
+  svc.reuse.clear(); // tokens kept for reuse on the APIs it owned
   svc.events.emitEvent({ type: 'project.deleted', outcome: 'success', projectId: project.id, subject: actor.sub });
 }

@@ -5,6 +5,7 @@ import type { AppContext } from './context.ts';
 import { parseSub } from '../domain/principal.ts';
 import { BUILTIN_PUBLIC_CLIENTS } from '../oauth/refresh-policy.ts';
 import type { Caller } from '../domain/caller.ts';
+import { BOT_MANAGEMENT_SCOPES, type ManagementScope, userManagementRights } from '../domain/authorization.ts';
 
 export type { Caller };
 
@@ -58,11 +59,18 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
   if (type === 'user') {
     const user = await ctx.store.users.findById(id);
     if (!user) throw new ApiError(401, 'The account of this token no longer exists.', { reason: 'token_revoked' });
-    return { type, sub: claims.sub, user, claims, scopes };
+    // A login carries all of the user's rights; an app token only the management scopes it was minted with.
+    const all = userManagementRights(user);
+    const rights = claims.gh_token_type === 'app' ? all.filter((s) => scopes.includes(s)) : all;
+    return { type, sub: claims.sub, user, claims, scopes, rights: new Set(rights) };
   }
   const bot = await ctx.store.bots.findById(id);
   if (!bot) throw new ApiError(401, 'The account of this token no longer exists.', { reason: 'token_revoked' });
-  return { type, sub: claims.sub, bot, claims, scopes };
+  // What the bot is granted on the management API now (a narrowed grant narrows its tokens at once), within the
+  // token's scope; an ID token carries no scope claim of its own.
+  const granted = ((await ctx.store.managementGrants.get(bot.id))?.scopes ?? []).filter((s): s is ManagementScope => BOT_MANAGEMENT_SCOPES.includes(s as ManagementScope));
+  const rights = idTokenBearer ? granted : granted.filter((s) => scopes.includes(s));
+  return { type, sub: claims.sub, bot, claims, scopes, rights: new Set(rights) };
 }
 
 /** A preHandler that sets request.caller or answers 401. */

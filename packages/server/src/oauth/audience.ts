@@ -1,5 +1,6 @@
 // Which API(s) a token is for: `audience` (Auth0/Dataloy style) or `resource` (RFC 8707), never both.
 // Unknown audiences are refused (invalid_target) rather than silently given a default token.
+// Whether the principal may have a token for them is the session's question (session.ts).
 import type { SigningAlg } from '../config.ts';
 import type { Api } from '../store/apis.ts';
 import type { OAuthServices } from './context.ts';
@@ -35,20 +36,34 @@ export function requestedAudience(params: Params): string | undefined {
   return value;
 }
 
-export async function resolveTarget(svc: OAuthServices, requested: readonly string[]): Promise<Target> {
+/**
+ * The registered APIs among the audiences. An audience the client named must be registered (invalid_target
+ * otherwise); the configured default audiences are the same APIs under the same rules, so one that is not
+ * registered is left out of the token rather than issued unchecked.
+ */
+export async function resolveTarget(svc: OAuthServices, requested: readonly string[], named = true): Promise<Target> {
   const apis: Api[] = [];
+  const audiences: string[] = [];
   for (const aud of requested) {
-    if (aud === svc.config.managementAudience) continue;
+    if (aud === svc.config.managementAudience) {
+      audiences.push(aud);
+      continue;
+    }
     const api = await svc.store.apis.findByIdentifier(aud);
-    if (api) apis.push(api);
-    // The operator's configured default audiences are trusted even before they are registered as APIs
-    // (they then carry no scopes); anything else must be registered.
-    else if (!svc.config.defaultAudience.includes(aud)) throw new OAuthError('invalid_target', `unknown audience "${aud.slice(0, 200)}"`);
+    if (api) {
+      apis.push(api);
+      audiences.push(aud);
+    } else if (named) throw new OAuthError('invalid_target', `unknown audience "${aud.slice(0, 200)}"`);
   }
+  return targetOf(svc, audiences, apis);
+}
+
+/** A target for these audiences and their APIs: the shortest lifetime, one algorithm when they agree. */
+export function targetOf(svc: OAuthServices, audiences: readonly string[], apis: readonly Api[]): Target {
   const lifetimes = apis.map((a) => a.tokenLifetime ?? svc.config.accessTokenLifetime);
   const algs = new Set(apis.map((a) => a.signingAlg ?? svc.config.signingAlg));
   return {
-    audiences: requested,
+    audiences,
     apis,
     lifetime: lifetimes.length ? Math.min(...lifetimes) : svc.config.accessTokenLifetime,
     alg: algs.size === 1 ? [...algs][0]! : svc.config.signingAlg,

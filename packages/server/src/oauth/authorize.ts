@@ -8,7 +8,7 @@ import type { OAuthServices } from './context.ts';
 import { OAuthError, type OAuthErrorCode } from './errors.ts';
 import { OIDC_SCOPES, type Target, narrowScopes, resolveTarget } from './audience.ts';
 import { parseScope } from './params.ts';
-import { allowedScopes } from './session.ts';
+import { authorizeTarget } from './session.ts';
 import { findOAuthClient } from './builtin-clients.ts';
 import { matchRedirectUri } from '../domain/oauth-clients.ts';
 import { userPrincipal } from '../domain/principal.ts';
@@ -177,8 +177,12 @@ async function authorizedScopes(svc: OAuthServices, req: AuthorizationRequest, u
   } else {
     audiences = client.audiences.length ? client.audiences : svc.config.defaultAudience;
   }
-  const target = await resolveTarget(svc, audiences);
-  let allowed = await allowedScopes(svc, userPrincipal(user), target);
+  // The same rule as every login (oauth/session.ts authorizeTarget): a named audience the user holds nothing on is
+  // access_denied; the client's or the default audiences are narrowed to what the user holds scopes on.
+  const named = req.audience !== undefined;
+  const authorized = await authorizeTarget(svc, userPrincipal(user), await resolveTarget(svc, audiences, named), named);
+  const target = authorized.target;
+  let allowed = authorized.allowed;
   if (client.scopes !== null) allowed = allowed.filter((s) => (OIDC_SCOPES as readonly string[]).includes(s) || client.scopes!.includes(s));
   return { target, scope: narrowScopes(req.scope, allowed) };
 }

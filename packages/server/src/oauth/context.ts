@@ -29,6 +29,7 @@ export interface OAuthServices {
     | 'dataloopRefreshAbsoluteSeconds'
     | 'appTokenMaxSeconds'
     | 'passwordGrant'
+    | 'signup'
     | 'signingAlg'
     | 'sessionIdleSeconds'
     | 'sessionAbsoluteSeconds'

@@ -8,7 +8,7 @@ import type { OAuthServices } from './context.ts';
 import { OAuthError } from './errors.ts';
 import { OIDC_SCOPES, narrowScopes, requestedAudience, resolveTarget } from './audience.ts';
 import { parseScope } from './params.ts';
-import { allowedScopes } from './session.ts';
+import { authorizeTarget } from './session.ts';
 import type { Client } from './client-auth.ts';
 import { DEVICE_CODE_GRANT } from '../domain/oauth-clients.ts';
 import { userPrincipal } from '../domain/principal.ts';
@@ -88,8 +88,10 @@ export function findByUserCode(svc: OAuthServices, normalized: string): Promise<
 /** The scopes and audiences the device would get for this user (the same rule as every other login). */
 export async function deviceScopes(svc: OAuthServices, d: DeviceCode, clientScopes: readonly string[] | null, clientAudiences: readonly string[], user: User) {
   const audiences = d.audience ?? (clientAudiences.length ? clientAudiences : svc.config.defaultAudience);
-  const target = await resolveTarget(svc, audiences);
-  let allowed = await allowedScopes(svc, userPrincipal(user), target);
+  const named = d.audience !== null && d.audience !== undefined;
+  const authorized = await authorizeTarget(svc, userPrincipal(user), await resolveTarget(svc, audiences, named), named);
+  const target = authorized.target;
+  let allowed = authorized.allowed;
   if (clientScopes !== null) allowed = allowed.filter((s) => (OIDC_SCOPES as readonly string[]).includes(s) || clientScopes.includes(s));
   return { target, scope: narrowScopes(d.scope === null ? undefined : d.scope.split(' ').filter(Boolean), allowed) };
 }

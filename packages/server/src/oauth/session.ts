@@ -1,26 +1,71 @@
 // Issuing what a login or a refresh returns: an access token, an ID token and the next refresh token.
 import { PREFIX, generateSecret } from '../crypto/secrets.ts';
 import { type Principal, profileClaims } from '../domain/principal.ts';
-import { OIDC_SCOPES, type Target } from './audience.ts';
+import { OIDC_SCOPES, type Target, targetOf } from './audience.ts';
+import { BOT_MANAGEMENT_SCOPES, type ManagementScope, botApiScopes, userApiScopes } from '../domain/authorization.ts';
+import { OAuthError } from './errors.ts';
+import type { Api } from '../store/apis.ts';
+import type { Role } from '../store/projects.ts';
+import type { User } from '../store/users.ts';
 import type { Client } from './client-auth.ts';
 import { idTokenAlgFor } from './clients.ts';
 import type { OAuthServices } from './context.ts';
 import type { TokenResponse } from './grants/types.ts';
 import type { MintedToken } from '../domain/tokens.ts';
 
-/** Scopes a principal may hold on a target: the OpenID ones, and per API all of its scopes for a user
- * (first-party) or the scopes granted to a bot. */
-export async function allowedScopes(svc: OAuthServices, principal: Principal, target: Target): Promise<string[]> {
-  const out: string[] = [...OIDC_SCOPES];
+/** What a principal may receive for a target: the audiences it is allowed, and the scopes it holds there. */
+export interface Authorized {
+  readonly target: Target;
+  /** The OpenID scopes, the scopes held on each API, and a bot's management grant on the management audience. */
+  readonly allowed: string[];
+}
+
+/**
+ * Which of the target's APIs the principal may have a token for, and with which scopes (domain/authorization.ts):
+ * a user through the APIs' role mappings and every-user scopes, a bot through its grants within its project's
+ * ownership or access. An API the principal holds nothing on is `access_denied` when the client named it, and
+ * left out of the token when it came from the default audiences; the management audience is always allowed
+ * (a token with no management scope there is an identity). Administrators get nothing for being administrators.
+ */
+export async function authorizeTarget(svc: OAuthServices, principal: Principal, target: Target, named: boolean): Promise<Authorized> {
+  const allowed: string[] = [...OIDC_SCOPES];
+  const apis: Api[] = [];
+  const roles = principal.type === 'user' && target.apis.length ? await userRoles(svc, principal.user.id) : new Map<string, Role>();
   for (const api of target.apis) {
+    let held: string[] | undefined;
     if (principal.type === 'user') {
-      out.push(...api.scopes);
+      held = userApiScopes(api, roles);
+      if (!held.length) held = undefined;
     } else {
-      const grant = await svc.store.apis.getGrant(api.id, principal.bot.id);
-      if (grant) out.push(...grant.scopes.filter((s) => api.scopes.includes(s)));
+      held = botApiScopes(api, principal.bot, await svc.store.apis.getGrant(api.id, principal.bot.id));
+    }
+    if (held) {
+      apis.push(api);
+      allowed.push(...held);
+    } else if (named) {
+      const what = principal.type === 'bot' ? 'this client has no grant for' : 'this account holds no scope on';
+      throw new OAuthError('access_denied', `${what} "${api.identifier.slice(0, 200)}"`, { status: 403 });
     }
   }
-  return [...new Set(out)];
+  const audiences = target.audiences.filter((aud) => aud === svc.config.managementAudience || apis.some((a) => a.identifier === aud));
+  if (!audiences.length) throw new OAuthError('access_denied', 'this account holds no scope on any of the default audiences', { status: 403 });
+  if (principal.type === 'bot' && audiences.includes(svc.config.managementAudience)) {
+    const grant = await svc.store.managementGrants.get(principal.bot.id);
+    allowed.push(...(grant?.scopes ?? []).filter((s) => BOT_MANAGEMENT_SCOPES.includes(s as ManagementScope)));
+  }
+  return { target: audiences.length === target.audiences.length ? target : targetOf(svc, audiences, apis), allowed: [...new Set(allowed)] };
+}
+
+/** Turns pending invitations to the user's address into memberships (a sign-in), and records each. */
+export async function acceptInvitations(svc: OAuthServices, user: User, at: { clientId: string; ip?: string | undefined }): Promise<void> {
+  for (const inv of await svc.store.invitations.accept(user.id, user.email)) {
+    // The membership is the inviting owner's doing; the sign-in only completes it.
+    svc.events.emitEvent({ type: 'member.added', outcome: 'success', projectId: inv.projectId, subject: inv.invitedBy ?? user.id, clientId: at.clientId, ip: at.ip, detail: { member: user.id, role: inv.role, invitation: inv.id } });
+  }
+}
+
+async function userRoles(svc: OAuthServices, userId: string): Promise<Map<string, Role>> {
+  return new Map((await svc.store.projects.listFor('user', userId)).map((p) => [p.id, p.role]));
 }
 
 export interface MintedSession {

@@ -15,6 +15,8 @@ export interface Bot {
   passwordGrant: boolean;
   /** Turned off when the bot authenticates with keys or federation only; rotating the secret turns it on again. */
   secretEnabled: boolean;
+  /** The subject of who created it (a developer may rotate or delete only bots they created); null before 0004. */
+  createdBy: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -31,6 +33,7 @@ function toBot(r: Selectable<BotsTable>): Bot {
     previousSecretExpiresAt: r.previous_secret_expires_at,
     passwordGrant: r.password_grant === 1,
     secretEnabled: r.secret_disabled !== 1,
+    createdBy: r.created_by,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -43,6 +46,7 @@ export interface NewBot {
   secretHash: string;
   secretPrefix: string;
   role: Role;
+  createdBy?: string | null | undefined;
 }
 
 export class BotRepository {
@@ -65,6 +69,7 @@ export class BotRepository {
       previous_secret_expires_at: null,
       password_grant: 1,
       secret_disabled: 0,
+      created_by: b.createdBy ?? null,
       created_at: now,
       updated_at: now,
     };
@@ -125,6 +130,7 @@ export class BotRepository {
       await tx.deleteFrom('members').where('principal_type', '=', 'bot').where('principal_id', '=', id).execute();
       await tx.deleteFrom('grants').where('bot_id', '=', id).execute();
       await tx.deleteFrom('federation_rules').where('bot_id', '=', id).execute();
+      await tx.deleteFrom('management_grants').where('bot_id', '=', id).execute();
       const r = await tx.deleteFrom('bots').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     });

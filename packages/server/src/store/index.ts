@@ -3,6 +3,8 @@ import { type Db, type DbOptions, openDb } from '../db/connect.ts';
 import { ApiRepository } from './apis.ts';
 import { AppTokenRepository } from './app-tokens.ts';
 import { AuditRepository } from './audit.ts';
+import { InvitationRepository } from './invitations.ts';
+import { ManagementGrantRepository } from './management-grants.ts';
 import { BotRepository } from './bots.ts';
 import { ProjectRepository } from './projects.ts';
 import { RefreshTokenRepository } from './refresh-tokens.ts';
@@ -24,6 +26,8 @@ export interface Store {
   readonly projects: ProjectRepository;
   readonly bots: BotRepository;
   readonly apis: ApiRepository;
+  readonly managementGrants: ManagementGrantRepository;
+  readonly invitations: InvitationRepository;
   readonly refreshTokens: RefreshTokenRepository;
   readonly appTokens: AppTokenRepository;
   readonly signingKeys: SigningKeyRepository;
@@ -52,6 +56,8 @@ export async function openStore(options: DbOptions & { readonly auditBufferMax?:
     projects: new ProjectRepository(k),
     bots: new BotRepository(k),
     apis: new ApiRepository(k),
+    managementGrants: new ManagementGrantRepository(k),
+    invitations: new InvitationRepository(k),
     refreshTokens: new RefreshTokenRepository(k, db.dialect),
     appTokens: new AppTokenRepository(k),
     signingKeys: new SigningKeyRepository(k),
@@ -79,7 +85,9 @@ export async function openStore(options: DbOptions & { readonly auditBufferMax?:
 
 export type { User } from './users.ts';
 export type { Bot } from './bots.ts';
-export type { Api, Grant } from './apis.ts';
+export type { AccessEntry, Api, ApiPatch, Grant, RoleScopes } from './apis.ts';
+export type { Invitation } from './invitations.ts';
+export type { ManagementGrant } from './management-grants.ts';
 export type { Project, Member, Role, PrincipalType } from './projects.ts';
 export type { RefreshToken } from './refresh-tokens.ts';
 export type { OAuthClient, ClientType } from './oauth-clients.ts';

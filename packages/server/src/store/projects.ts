@@ -68,6 +68,12 @@ export class ProjectRepository {
     await this.#db.transaction().execute(async (tx) => {
       await tx.deleteFrom('members').where('project_id', '=', id).execute();
       await tx.deleteFrom('bots').where('project_id', '=', id).execute();
+      // The APIs it owns go with it (their grants and access lists first), and so does its access to others'.
+      const owned = tx.selectFrom('apis').select('id').where('owner_project_id', '=', id);
+      await tx.deleteFrom('grants').where('api_id', 'in', owned).execute();
+      await tx.deleteFrom('api_access').where((eb) => eb.or([eb('project_id', '=', id), eb('api_id', 'in', owned)])).execute();
+      await tx.deleteFrom('apis').where('owner_project_id', '=', id).execute();
+      await tx.deleteFrom('invitations').where('project_id', '=', id).execute();
       await tx.deleteFrom('projects').where('id', '=', id).execute();
     });
   }

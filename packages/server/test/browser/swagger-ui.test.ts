@@ -21,7 +21,7 @@ describe('Swagger UI in a real browser', { skip }, () => {
   let browser: Browser;
   let user: { email: string; password: string };
   let project: { id: string; name: string };
-  let bot: { client_id: string; client_secret: string };
+  let bot: { id: string; client_id: string; client_secret: string };
 
   before(async () => {
     fs.mkdirSync(OUT, { recursive: true });
@@ -31,6 +31,8 @@ describe('Swagger UI in a real browser', { skip }, () => {
     const r = await gh.token({ grant_type: 'password', username: user.email, password: user.password });
     project = await gh.api('POST', '/api/v1/projects', { name: 'Browsed' }, r.body.access_token);
     bot = await gh.api('POST', `/api/v1/projects/${project.id}/bots`, { name: 'swagger-bot' }, r.body.access_token);
+    // The bot reads its project on the management API with the scope granted to it there.
+    await gh.api('PUT', `/api/v1/apis/management/grants/${bot.id}`, { scopes: ['projects:read'] }, r.body.access_token);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

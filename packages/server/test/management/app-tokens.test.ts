@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createVerifier } from '@gatehouse/verify';
 import { type Gatehouse, startGatehouse } from '../support/harness.ts';
-import { assertError, botToken, call, newUser } from './http.ts';
+import { assertError, botToken, call, grantedBotToken, newUser } from './http.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 const payload = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, any>;
@@ -140,7 +140,7 @@ describe('app tokens', () => {
 
     const projectId = (await call(gh, 'POST', '/api/v1/projects', { token: user.token, body: { name: 'p' } })).body.id;
     const bot = (await call(gh, 'POST', `/api/v1/projects/${projectId}/bots`, { token: user.token, body: { name: 'b' } })).body;
-    const bt = await botToken(gh, bot);
+    const bt = await grantedBotToken(gh, user.token, bot);
     assertError(await call(gh, 'GET', '/api/v1/app-tokens', { token: bt }), 403, /for users/);
     assertError(await mint({ name: 'bot' }, bt), 403, /for users/);
   });

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Gatehouse, startGatehouse } from '../support/harness.ts';
-import { assertError, call, newUser } from './http.ts';
+import { assertError, call, newUser, addMember } from './http.ts';
 
 describe('audit events', () => {
   let gh: Gatehouse;
@@ -21,7 +21,7 @@ describe('audit events', () => {
     dev = await newUser(gh, 'dev');
     projectId = (await call(gh, 'POST', '/api/v1/projects', { token: owner.token, body: { name: 'audited' } })).body.id;
     otherProjectId = (await call(gh, 'POST', '/api/v1/projects', { token: dev.token, body: { name: 'elsewhere' } })).body.id;
-    await call(gh, 'POST', `/api/v1/projects/${projectId}/members`, { token: owner.token, body: { email: dev.email, role: 'developer' } });
+    await addMember(gh, owner.token, projectId, dev, 'developer');
     bot = (await call(gh, 'POST', `/api/v1/projects/${projectId}/bots`, { token: owner.token, body: { name: 'auditee' } })).body;
     await gh.token({ grant_type: 'client_credentials', client_id: bot.client_id, client_secret: bot.client_secret, audience: 'gatehouse' });
     await gh.token({ grant_type: 'client_credentials', client_id: bot.client_id, client_secret: 'ghb_wrong', audience: 'gatehouse' });

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Gatehouse, startGatehouse } from '../support/harness.ts';
-import { assertError, botToken, call, newUser } from './http.ts';
+import { assertError, botToken, call, grantedBotToken, newUser, addMember } from './http.ts';
 
 describe('bots', () => {
   let gh: Gatehouse;
@@ -16,7 +16,7 @@ describe('bots', () => {
     owner = await newUser(gh, 'owner');
     viewer = await newUser(gh, 'viewer');
     projectId = (await call(gh, 'POST', '/api/v1/projects', { token: owner.token, body: { name: 'bots' } })).body.id;
-    await call(gh, 'POST', `/api/v1/projects/${projectId}/members`, { token: owner.token, body: { email: viewer.email, role: 'viewer' } });
+    await addMember(gh, owner.token, projectId, viewer, 'viewer');
   });
   after(() => gh.stop());
 
@@ -60,7 +60,7 @@ describe('bots', () => {
     assertError(await call(gh, 'GET', `/api/v1/projects/${projectId}/bots`, { token: outsider.token }), 404);
 
     const bot = (await call(gh, 'POST', `/api/v1/projects/${projectId}/bots`, { token: owner.token, body: { name: 'self-aware' } })).body;
-    const t = await botToken(gh, bot);
+    const t = await grantedBotToken(gh, owner.token, bot);
     assertError(await call(gh, 'POST', `/api/v1/projects/${projectId}/bots`, { token: t, body: { name: 'child' } }), 403, /Bots cannot manage bots/);
     assertError(await call(gh, 'POST', `/api/v1/projects/${projectId}/bots/${bot.id}/rotate-secret`, { token: t }), 403);
     assertError(await call(gh, 'DELETE', `/api/v1/projects/${projectId}/bots/${bot.id}`, { token: t }), 403);
@@ -110,7 +110,7 @@ describe('bots', () => {
 
   test('deletion: its credentials, refresh tokens and access tokens stop working', async () => {
     const b = (await call(gh, 'POST', `/api/v1/projects/${projectId}/bots`, { token: owner.token, body: { name: 'doomed' } })).body;
-    const access = await botToken(gh, b);
+    const access = await grantedBotToken(gh, owner.token, b);
     const pw = await gh.token({ grant_type: 'password', username: b.email, password: b.password });
     assert.equal((await call(gh, 'GET', `/api/v1/projects/${projectId}`, { token: access })).status, 200);
     assertError(await call(gh, 'DELETE', `/api/v1/projects/${projectId}/bots/${b.id}`, { token: viewer.token }), 403);

@@ -74,9 +74,20 @@ describe('gatehouse CLI against a running server', () => {
     assert.match(bots.stdout, /ingest/);
     assert.ok(!bots.stdout.includes(secret), 'the secret is not listed');
 
-    const api = json(await gatehouse(['apis', 'create', 'https://dataloy', '--scopes', 'cargo:read,cargo:write', '--lifetime', '600', '--json'], env));
-    assert.deepEqual([api.identifier, api.scopes, api.token_lifetime], ['https://dataloy', ['cargo:read', 'cargo:write'], 600]);
+    const api = json(await gatehouse(['apis', 'create', 'https://dataloy', '--scopes', 'cargo:read,cargo:write', '--lifetime', '600', '--project', project.id, '--viewer-scopes', 'cargo:read', '--json'], env));
+    assert.deepEqual([api.identifier, api.scopes, api.token_lifetime, api.project_id, api.role_scopes.viewer], ['https://dataloy', ['cargo:read', 'cargo:write'], 600, project.id, ['cargo:read']]);
+    const updated = json(await gatehouse(['apis', 'update', 'https://dataloy', '--developer-scopes', 'cargo:read,cargo:write', '--json'], env));
+    assert.deepEqual(updated.role_scopes, { owner: [], developer: ['cargo:read', 'cargo:write'], viewer: [] });
     ok(await gatehouse(['apis', 'grant', '--api', 'https://dataloy', '--bot', botId, '--scopes', 'cargo:read'], env));
+    // The access list: another project may use cargo:read.
+    const partner = json(await gatehouse(['projects', 'create', 'Partner', '--json'], env));
+    const entry = json(await gatehouse(['apis', 'access', 'add', '--api', 'https://dataloy', '--project', partner.id, '--scopes', 'cargo:read', '--json'], env));
+    assert.deepEqual([entry.project_id, entry.scopes], [partner.id, ['cargo:read']]);
+    const access = await gatehouse(['apis', 'access', 'list', '--api', api.id], env);
+    ok(access);
+    assert.match(access.stdout, new RegExp(partner.id));
+    ok(await gatehouse(['apis', 'access', 'remove', '--api', api.id, '--project', partner.id], env));
+    assert.deepEqual(json(await gatehouse(['apis', 'access', 'list', '--api', api.id, '--json'], env)), []);
     const t = await gh.token({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, audience: 'https://dataloy' });
     assert.equal(t.status, 200);
     assert.equal(t.body.scope, 'cargo:read');
@@ -187,6 +198,10 @@ describe('gatehouse CLI against the store (--data-dir) while the server is down'
     assert.equal(bot.role, 'viewer');
     const api = json(await gatehouse(['apis', 'create', 'https://offline', '--scopes', 'a,b', '--alg', 'EdDSA', ...d, '--json'], env));
     assert.equal(api.signing_alg, 'EdDSA');
+    const noAccess = await gatehouse(['apis', 'grant', '--api', api.id, '--bot', bot.id, '--scopes', 'a', ...d], env);
+    assert.equal(noAccess.code, 1);
+    assert.match(noAccess.stderr, /project has no access to this API/);
+    ok(await gatehouse(['apis', 'access', 'add', '--api', api.id, '--project', projectId, '--scopes', 'a', ...d], env));
     ok(await gatehouse(['apis', 'grant', '--api', api.id, '--bot', bot.id, '--scopes', 'a', ...d], env));
     const keysBefore = json(await gatehouse(['keys', 'list', ...d, '--json'], env)).keys;
     const rotated = json(await gatehouse(['keys', 'rotate', ...d, '--json'], env));
@@ -205,7 +220,7 @@ describe('gatehouse CLI against the store (--data-dir) while the server is down'
       const admin = await login(gh, firstAdmin.email, firstAdmin.password);
       assert.equal((await call(gh, 'GET', `/api/v1/projects/${p2.id}`, { token: admin })).body.role, 'owner');
       const events = (await call(gh, 'GET', '/api/v1/audit-events?subject=cli', { token: admin })).body.events.map((e: any) => e.type);
-      for (const type of ['project.created', 'bot.created', 'api.created', 'grant.updated', 'key.rotated', 'user.created']) assert.ok(events.includes(type), `${type} audited`);
+      for (const type of ['project.created', 'bot.created', 'api.created', 'api.access_granted', 'grant.updated', 'key.rotated', 'user.created']) assert.ok(events.includes(type), `${type} audited`);
     } finally {
       await gh.stop();
     }

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { type Gatehouse, startGatehouse } from '../support/harness.ts';
 import { eventually } from '../support/eventually.ts';
-import { assertError, botToken, call, newUser } from './http.ts';
+import { addMember, assertError, call, grantedBotToken, newUser } from './http.ts';
 import { matchRedirectUri, redirectUriProblem } from '../../src/domain/oauth-clients.ts';
 
 describe('redirect URI rules', () => {
@@ -53,7 +53,7 @@ describe('OAuth clients over the management API', () => {
     owner = await newUser(gh, 'owner');
     viewer = await newUser(gh, 'viewer');
     projectId = (await call(gh, 'POST', '/api/v1/projects', { token: owner.token, body: { name: 'clients' } })).body.id;
-    await call(gh, 'POST', `/api/v1/projects/${projectId}/members`, { token: owner.token, body: { email: viewer.email, role: 'viewer' } });
+    await addMember(gh, owner.token, projectId, viewer, 'viewer');
   });
   after(() => gh.stop());
 
@@ -131,13 +131,13 @@ describe('OAuth clients over the management API', () => {
     const outsider = await newUser(gh, 'outsider');
     assertError(await call(gh, 'GET', base(), { token: outsider.token }), 404);
     const bot = await gh.api('POST', `/api/v1/projects/${projectId}/bots`, { name: 'clientbot' }, owner.token);
-    assertError(await call(gh, 'POST', base(), { token: await botToken(gh, bot), body: { name: 'x', type: 'spa', redirect_uris: ['https://a.example/cb'] } }), 403, /Bots/);
+    assertError(await call(gh, 'POST', base(), { token: await grantedBotToken(gh, owner.token, bot), body: { name: 'x', type: 'spa', redirect_uris: ['https://a.example/cb'] } }), 403, /Bots/);
     assertError(await call(gh, 'POST', base(), { token: owner.token, body: { name: 'x', type: 'spa', redirect_uris: ['https://a.example/cb'], first_party: true } }), 403, /administrators/);
     const admin = await gh.adminToken();
     const c = await call(gh, 'POST', base(), { token: owner.token, body: { name: 'Own app', type: 'spa', redirect_uris: ['https://own.example/cb'] } });
     const marked = await call(gh, 'PATCH', `${base()}/${c.body.id}`, { token: admin, body: { first_party: true } });
     assert.equal(marked.status, 403, 'an admin outside the project cannot change it');
-    await call(gh, 'POST', `/api/v1/projects/${projectId}/members`, { token: owner.token, body: { email: gh.admin.email, role: 'developer' } });
+    await addMember(gh, owner.token, projectId, gh.admin, 'developer');
     const again = await call(gh, 'PATCH', `${base()}/${c.body.id}`, { token: admin, body: { first_party: true, redirect_uris: ['https://own.example/cb2'] } });
     assert.equal(again.status, 200, again.text);
     assert.equal(again.body.first_party, true);

@@ -55,6 +55,13 @@ export async function botToken(gh: Gatehouse, bot: Pick<BotCredentials, 'client_
   return r.body.access_token as string;
 }
 
+/** A bot's management token after its project's owner granted it every scope a bot may hold there. */
+export async function grantedBotToken(gh: Gatehouse, ownerToken: string, bot: Pick<BotCredentials, 'id' | 'client_id' | 'client_secret'>): Promise<string> {
+  const scopes = ['projects:read', 'projects:write', 'members:write', 'bots:write', 'apis:write', 'app_tokens:write', 'audit:read'];
+  await gh.api('PUT', `/api/v1/apis/management/grants/${bot.id}`, { scopes }, ownerToken);
+  return botToken(gh, bot);
+}
+
 let users = 0;
 /** Creates a user (as the admin) and logs them in. */
 export async function newUser(gh: Gatehouse, name = 'user'): Promise<{ id: string; email: string; password: string; token: string }> {
@@ -76,4 +83,11 @@ export function assertError(r: Reply, status: number, message?: RegExp): void {
   assert.match(r.body.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
   if (message) assert.match(r.body.message, message);
   assert.doesNotMatch(r.text, /\bat .+\.(ts|js):\d+/, 'a stack trace leaked');
+}
+
+/** Invites a user into a project (as its owner) and signs them in, which turns the invitation into a membership. */
+export async function addMember(gh: Gatehouse, ownerToken: string, projectId: string, user: { email: string; password: string }, role: string): Promise<void> {
+  const r = await call(gh, 'POST', `/api/v1/projects/${projectId}/members`, { token: ownerToken, body: { email: user.email, role } });
+  assert.equal(r.status, 201, `inviting ${user.email} failed: ${r.text}`);
+  await login(gh, user.email, user.password);
 }

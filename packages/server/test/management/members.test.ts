@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Gatehouse, startGatehouse } from '../support/harness.ts';
-import { assertError, botToken, call, newUser } from './http.ts';
+import { addMember, assertError, botToken, call, login, newUser } from './http.ts';
 
 describe('members', () => {
   let gh: Gatehouse;
@@ -40,19 +40,36 @@ describe('members', () => {
     assert.ok(list.every((m) => Object.keys(m).sort().join() === 'added_at,email,id,name,role,type'), 'no secret or extra field in the list');
   });
 
-  test('an owner adds a user by email with a role; the user then sees the project', async () => {
+  test('an owner invites a user by email with a role; at sign-in the invitation becomes a membership', async () => {
     const p = await project();
-    const added = await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email.toUpperCase(), role: 'developer' } });
-    assert.equal(added.status, 201);
-    assert.deepEqual([added.body.id, added.body.type, added.body.email, added.body.role], [carol.id, 'user', carol.email, 'developer']);
+    const invited = await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email.toUpperCase(), role: 'developer' } });
+    assert.equal(invited.status, 201);
+    assert.deepEqual([invited.body.email, invited.body.role, invited.body.status], [carol.email, 'developer', 'invited']);
+    assertError(await call(gh, 'GET', `/api/v1/projects/${p.id}`, { token: carol.token }), 404);
+    const pending = (await call(gh, 'GET', `/api/v1/projects/${p.id}/invitations`, { token: owner.token })).body;
+    assert.deepEqual(pending.map((i: any) => [i.id, i.email, i.role]), [[invited.body.id, carol.email, 'developer']]);
+    await login(gh, carol.email, carol.password);
     const seen = await call(gh, 'GET', `/api/v1/projects/${p.id}`, { token: carol.token });
     assert.equal(seen.body.role, 'developer');
     assert.ok((await members(p.id)).some((m) => m.id === carol.id));
+    assert.deepEqual((await call(gh, 'GET', `/api/v1/projects/${p.id}/invitations`, { token: owner.token })).body, []);
   });
 
-  test('adding: unknown email 404, already a member 409, unknown role 400, bad email 400 — and nothing written', async () => {
+  test('an unknown address gets the same answer; owners list and revoke invitations; others cannot', async () => {
     const p = await project();
-    assertError(await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: 'nobody@example.com', role: 'viewer' } }), 404, /No user has this email/);
+    const unknown = await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: 'nobody@example.com', role: 'viewer' } });
+    const known = await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: dave.email, role: 'viewer' } });
+    assert.deepEqual([unknown.status, Object.keys(unknown.body).sort()], [known.status, Object.keys(known.body).sort()]);
+    assertError(await call(gh, 'GET', `/api/v1/projects/${p.id}/invitations`, { token: dave.token }), 404);
+    assert.equal((await call(gh, 'DELETE', `/api/v1/projects/${p.id}/invitations/${known.body.id}`, { token: owner.token })).status, 204);
+    assertError(await call(gh, 'DELETE', `/api/v1/projects/${p.id}/invitations/${known.body.id}`, { token: owner.token }), 404, /Invitation not found/);
+    await login(gh, dave.email, dave.password);
+    assertError(await call(gh, 'GET', `/api/v1/projects/${p.id}`, { token: dave.token }), 404, /Project not found/);
+    assert.deepEqual((await call(gh, 'GET', `/api/v1/projects/${p.id}/invitations`, { token: owner.token })).body.map((i: any) => i.email), ['nobody@example.com']);
+  });
+
+  test('adding: already a member 409, unknown role 400, bad email 400 — and nothing written', async () => {
+    const p = await project();
     assertError(await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: owner.email, role: 'viewer' } }), 409, /already a member/);
     assertError(await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email, role: 'admin' } }), 400, /"role" must be one of owner, developer, viewer/);
     assertError(await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: 'not-an-email', role: 'viewer' } }), 400, /"email" is not an email address/);
@@ -61,12 +78,13 @@ describe('members', () => {
     const list = await members(p.id);
     assert.deepEqual(list.map((m) => m.email), [owner.email]);
     assert.equal(list[0].role, 'owner');
+    assert.deepEqual((await call(gh, 'GET', `/api/v1/projects/${p.id}/invitations`, { token: owner.token })).body, []);
   });
 
   test('only owners manage members: a developer or viewer gets 403, an outsider 404, a bot 403', async () => {
     const p = await project();
-    await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email, role: 'developer' } });
-    await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: dave.email, role: 'viewer' } });
+    await addMember(gh, owner.token, p.id, carol, 'developer');
+    await addMember(gh, owner.token, p.id, dave, 'viewer');
     assertError(await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: carol.token, body: { email: dave.email, role: 'owner' } }), 403, /owner role/);
     assertError(await call(gh, 'PATCH', `/api/v1/projects/${p.id}/members/${dave.id}`, { token: dave.token, body: { role: 'owner' } }), 403, /owner role.*viewer/);
     assertError(await call(gh, 'DELETE', `/api/v1/projects/${p.id}/members/${carol.id}`, { token: dave.token }), 403);
@@ -78,6 +96,7 @@ describe('members', () => {
     assertError(await call(gh, 'PATCH', `/api/v1/projects/${p.id}/members/${carol.id}`, { token: outsider.token, body: { role: 'viewer' } }), 404);
 
     const bot = (await call(gh, 'POST', `/api/v1/projects/${p.id}/bots`, { token: owner.token, body: { name: 'robot' } })).body;
+    await gh.api('PUT', `/api/v1/apis/management/grants/${bot.id}`, { scopes: ['projects:read', 'members:write'] }, owner.token);
     const bt = await botToken(gh, bot);
     assert.equal((await members(p.id, bt)).length, 4, 'a bot may read the members of its project');
     assertError(await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: bt, body: { email: dave.email, role: 'owner' } }), 403, /Bots cannot manage/);
@@ -87,7 +106,7 @@ describe('members', () => {
 
   test('roles change; a bot can be developer or viewer, never owner', async () => {
     const p = await project();
-    await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email, role: 'viewer' } });
+    await addMember(gh, owner.token, p.id, carol, 'viewer');
     const changed = await call(gh, 'PATCH', `/api/v1/projects/${p.id}/members/${carol.id}`, { token: owner.token, body: { role: 'developer' } });
     assert.equal(changed.status, 200);
     assert.equal(changed.body.role, 'developer');
@@ -109,7 +128,7 @@ describe('members', () => {
     assertError(await call(gh, 'DELETE', `/api/v1/projects/${p.id}/members/${owner.id}`, { token: owner.token }), 409, /last owner/);
     assert.equal((await members(p.id))[0].role, 'owner');
 
-    await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email, role: 'owner' } });
+    await addMember(gh, owner.token, p.id, carol, 'owner');
     const demoted = await call(gh, 'PATCH', `/api/v1/projects/${p.id}/members/${owner.id}`, { token: carol.token, body: { role: 'viewer' } });
     assert.equal(demoted.status, 200);
     assertError(await call(gh, 'DELETE', `/api/v1/projects/${p.id}/members/${carol.id}`, { token: carol.token }), 409, /last owner/);
@@ -121,7 +140,7 @@ describe('members', () => {
   test('two owners demoting each other at the same moment: exactly one succeeds', async () => {
     for (let round = 0; round < 5; round++) {
       const p = await project(`race-${round}`);
-      await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email, role: 'owner' } });
+      await addMember(gh, owner.token, p.id, carol, 'owner');
       const [a, b] = await Promise.all([
         call(gh, 'PATCH', `/api/v1/projects/${p.id}/members/${carol.id}`, { token: owner.token, body: { role: 'viewer' } }),
         call(gh, 'PATCH', `/api/v1/projects/${p.id}/members/${owner.id}`, { token: carol.token, body: { role: 'viewer' } }),
@@ -139,7 +158,7 @@ describe('members', () => {
 
   test('a member may leave; a bot leaves only by being deleted', async () => {
     const p = await project();
-    await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: dave.email, role: 'viewer' } });
+    await addMember(gh, owner.token, p.id, dave, 'viewer');
     const left = await call(gh, 'DELETE', `/api/v1/projects/${p.id}/members/${dave.id}`, { token: dave.token });
     assert.equal(left.status, 204);
     assertError(await call(gh, 'GET', `/api/v1/projects/${p.id}`, { token: dave.token }), 404);
@@ -151,7 +170,7 @@ describe('members', () => {
 
   test('membership changes are in the audit log of the project', async () => {
     const p = await project();
-    await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email, role: 'viewer' } });
+    await addMember(gh, owner.token, p.id, carol, 'viewer');
     await call(gh, 'PATCH', `/api/v1/projects/${p.id}/members/${carol.id}`, { token: owner.token, body: { role: 'developer' } });
     await call(gh, 'DELETE', `/api/v1/projects/${p.id}/members/${carol.id}`, { token: owner.token });
     const events = (await call(gh, 'GET', `/api/v1/audit-events?project=${p.id}`, { token: owner.token })).body.events;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Gatehouse, startGatehouse } from '../support/harness.ts';
 import { postgresSkipReason } from '../support/postgres.ts';
 import { openStore } from '../../src/store/index.ts';
-import { assertError, call, newUser } from './http.ts';
+import { assertError, call, login, newUser } from './http.ts';
 
 const skip = postgresSkipReason();
 if (skip) process.stderr.write(`\n!! ${skip} (management API on PostgreSQL)\n\n`);
@@ -32,6 +32,9 @@ describe('management API on PostgreSQL', { skip }, () => {
   test('members: add, change, and never lose the last owner', async () => {
     const p = (await call(gh, 'POST', '/api/v1/projects', { token: owner.token, body: { name: 'pg' } })).body;
     assert.equal((await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email, role: 'viewer' } })).status, 201);
+    // Inviting again changes the pending invitation; once carol signed in she is a member, and that is a conflict.
+    assert.equal((await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email, role: 'viewer' } })).status, 201);
+    await login(gh, carol.email, carol.password);
     assertError(await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: owner.token, body: { email: carol.email, role: 'viewer' } }), 409);
     assertError(await call(gh, 'PATCH', `/api/v1/projects/${p.id}/members/${owner.id}`, { token: owner.token, body: { role: 'viewer' } }), 409, /last owner/);
     assert.equal((await call(gh, 'PATCH', `/api/v1/projects/${p.id}/members/${carol.id}`, { token: owner.token, body: { role: 'owner' } })).status, 200);

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Gatehouse, startGatehouse } from '../support/harness.ts';
-import { assertError, botToken, call, newUser } from './http.ts';
+import { assertError, botToken, call, grantedBotToken, newUser, addMember } from './http.ts';
 
 describe('projects', () => {
   let gh: Gatehouse;
@@ -55,7 +55,7 @@ describe('projects', () => {
 
   test('a viewer reads but cannot rename or delete; a developer cannot delete', async () => {
     const p = (await call(gh, 'POST', '/api/v1/projects', { token: alice.token, body: { name: 'Shared' } })).body;
-    await call(gh, 'POST', `/api/v1/projects/${p.id}/members`, { token: alice.token, body: { email: bob.email, role: 'viewer' } });
+    await addMember(gh, alice.token, p.id, bob, 'viewer');
     const read = await call(gh, 'GET', `/api/v1/projects/${p.id}`, { token: bob.token });
     assert.equal(read.status, 200);
     assert.equal(read.body.role, 'viewer');
@@ -100,7 +100,7 @@ describe('projects', () => {
   test('a bot cannot create projects, nor rename or delete its own', async () => {
     const p = (await call(gh, 'POST', '/api/v1/projects', { token: alice.token, body: { name: 'Botted' } })).body;
     const bot = (await call(gh, 'POST', `/api/v1/projects/${p.id}/bots`, { token: alice.token, body: { name: 'ci' } })).body;
-    const t = await botToken(gh, bot);
+    const t = await grantedBotToken(gh, alice.token, bot);
     assertError(await call(gh, 'POST', '/api/v1/projects', { token: t, body: { name: 'bot land' } }), 403, /Bots cannot create projects/);
     const list = await call(gh, 'GET', '/api/v1/projects', { token: t });
     assert.deepEqual(list.body.map((x: any) => [x.id, x.role]), [[p.id, 'developer']]);

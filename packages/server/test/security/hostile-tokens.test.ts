@@ -30,7 +30,8 @@ describe('hostile token catalogue', () => {
     gh = await startGatehouse();
     botA = await gh.createBot({ name: 'alpha' });
     botB = await gh.createBot({ name: 'beta' });
-    const cargo = await gh.createApi({ identifier: 'https://cargo', scopes: ['cargo:read', 'cargo:write'] });
+    // Every signed-in user may hold both scopes (an explicit opt-in): the refresh rules are what is tested here.
+    const cargo = await gh.createApi({ identifier: 'https://cargo', scopes: ['cargo:read', 'cargo:write'], user_scopes: ['cargo:read', 'cargo:write'] });
     cargoId = cargo.id;
     await gh.grant(cargo.id, botA.id, ['cargo:read', 'cargo:write']);
     await gh.createUser(user);

@@ -36,6 +36,7 @@ describe('secrets in error bodies, audit events and metrics', () => {
     const bot = (await json('POST', `/api/v1/projects/${project.id}/bots`, { name: 'leaky' }, admin)).body;
     keep(bot.client_secret);
     const api = await gh.createApi({ identifier: 'https://leaks.example', scopes: ['read'] });
+    await gh.access(api.id, project.id, ['read']);
     await gh.grant(api.id, bot.id, ['read']);
     const user = { email: 'leak@example.com', password: 'a password nobody may see 1' };
     await gh.createUser(user);

@@ -46,14 +46,37 @@ export interface Gatehouse {
   createUser(u: { email: string; password: string; name?: string }): Promise<{ id: string; email: string }>;
   createProject(name?: string): Promise<{ id: string; name: string }>;
   createBot(b?: { name?: string; projectId?: string; role?: string }): Promise<BotCredentials>;
-  createApi(a: { identifier: string; scopes?: string[]; token_lifetime?: number; signing_alg?: string; reuse_tokens?: boolean; name?: string }): Promise<{ id: string; identifier: string }>;
+  createApi(a: {
+    identifier: string;
+    scopes?: string[];
+    token_lifetime?: number;
+    signing_alg?: string;
+    reuse_tokens?: boolean;
+    name?: string;
+    project_id?: string;
+    role_scopes?: { owner?: string[]; developer?: string[]; viewer?: string[] };
+    user_scopes?: string[];
+    listed?: boolean;
+  }): Promise<{ id: string; identifier: string }>;
+  /**
+   * Grants a bot scopes on an API as the admin. For a bot made with `createBot` whose project does not own the API,
+   * the admin first gives that project access to the scopes granted so far (global APIs are the admin's).
+   */
   grant(apiId: string, botId: string, scopes: string[]): Promise<void>;
+  /** Gives a project access to scopes of an API, as the admin (or with `token`). */
+  access(apiId: string, projectId: string, scopes: string[], token?: string): Promise<void>;
+  /** Grants a bot scopes on the management API (`projects:read`, ...), as the admin. */
+  managementGrant(botId: string, scopes: string[]): Promise<void>;
   token(params: Record<string, string>, init?: { basic?: [string, string]; json?: boolean }): Promise<{ status: number; body: any; headers: Headers }>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   kill(): Promise<void>;
 }
 
 let counter = 0;
+// Shared by every node of a test (nodes of one cluster share a database): a bot's project, and the access the
+// admin gave a project on an API through `grant`.
+const botProjects = new Map<string, string>();
+const accessGiven = new Map<string, string[]>();
 
 export async function startGatehouse(options: StartOptions = {}): Promise<Gatehouse> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
@@ -150,11 +173,29 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Gateho
       const projectId = b.projectId ?? (await gh.createProject()).id;
       const body: Record<string, string> = { name: b.name ?? `bot-${++counter}` };
       if (b.role) body.role = b.role;
-      return gh.api('POST', `/api/v1/projects/${projectId}/bots`, body);
+      const bot = (await gh.api('POST', `/api/v1/projects/${projectId}/bots`, body)) as BotCredentials;
+      botProjects.set(bot.id, projectId);
+      return bot;
     },
     createApi: (a) => gh.api('POST', '/api/v1/apis', { scopes: [], ...a }),
     async grant(apiId, botId, scopes) {
+      const projectId = botProjects.get(botId);
+      if (projectId) {
+        const api = (await gh.api('GET', `/api/v1/apis/${apiId}`)) as { project_id: string | null };
+        if (api.project_id !== projectId) {
+          const key = `${apiId} ${projectId}`;
+          const all = [...new Set([...(accessGiven.get(key) ?? []), ...scopes])];
+          accessGiven.set(key, all);
+          await gh.access(apiId, projectId, all);
+        }
+      }
       await gh.api('PUT', `/api/v1/apis/${apiId}/grants/${botId}`, { scopes });
+    },
+    async access(apiId, projectId, scopes, bearer) {
+      await gh.api('PUT', `/api/v1/apis/${apiId}/access/${projectId}`, { scopes }, bearer);
+    },
+    async managementGrant(botId, scopes) {
+      await gh.api('PUT', `/api/v1/apis/management/grants/${botId}`, { scopes });
     },
     token,
     async stop(signal = 'SIGTERM') {

@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../errors.ts';
 import { required } from '../params.ts';
 import { resolveTarget } from '../audience.ts';
-import { allowedScopes } from '../session.ts';
+import { authorizeTarget } from '../session.ts';
 import { CODE_PREFIX, VERIFIER, s256 } from '../authorize.ts';
 import { issueUserTokens } from '../user-tokens.ts';
 import { userPrincipal } from '../../domain/principal.ts';
@@ -61,8 +61,7 @@ export const authorizationCode: GrantHandler = {
       if (!session || session.revokedAt !== null) throw invalidGrant('the session that authorized this code has ended');
     }
     // The scopes as far as the user still holds them.
-    const target = await resolveTarget(svc, code.audience);
-    const held = await allowedScopes(svc, userPrincipal(user), target);
+    const { target, allowed: held } = await authorizeTarget(svc, userPrincipal(user), await resolveTarget(svc, code.audience, false), true);
     const scope = code.scope.split(' ').filter((s) => s && held.includes(s));
     const issued = await issueUserTokens(svc, { user, client, target, scope, nonce: code.nonce, authTime: code.authTime, sessionId: code.sessionId });
     await svc.store.authorizationCodes.recordIssued(hash, { familyId: issued.familyId, jti: issued.jti, exp: issued.exp });

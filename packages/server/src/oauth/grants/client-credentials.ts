@@ -1,6 +1,7 @@
-// RFC 6749 §4.4: a bot gets a token for one API, with the scopes it was granted there.
+// RFC 6749 §4.4: a bot gets a token for one API, with the scopes it was granted there (within its project's access).
 import { OAuthError, invalidRequest } from '../errors.ts';
-import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
+import { OIDC_SCOPES, narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
+import { authorizeTarget } from '../session.ts';
 import { parseScope } from '../params.ts';
 import { botPrincipal } from '../../domain/principal.ts';
 import { TokenReuseCache } from '../../domain/token-reuse.ts';
@@ -43,20 +44,15 @@ export async function issueBotToken(
     // One block, as the body of client_credentials' handler was, so its history reads on.
     const aud = requestedAudience(params);
     if (aud === undefined) throw invalidRequest('missing required parameter "audience" (or "resource"): name the API the token is for');
-    const target = await resolveTarget(svc, [aud]);
+    const principal = botPrincipal(client.bot);
+    // A bot of project P gets a token for API X only when P owns X or has access, and it holds a grant there;
+    // its scopes are what both allow (domain/authorization.ts).
+    const { target, allowed } = await authorizeTarget(svc, principal, await resolveTarget(svc, [aud]), true);
     const bot = client.bot;
-    let allowed: string[] = [];
     const api = target.apis[0];
-    if (api) {
-      const grant = await svc.store.apis.getGrant(api.id, bot.id);
-      if (!grant) {
-        throw new OAuthError('access_denied', `this client has no grant for "${api.identifier.slice(0, 200)}"`, { status: 403 });
-      }
-      allowed = grant.scopes.filter((s) => api.scopes.includes(s));
-    }
-    if (issuance.ceiling && issuance.ceiling.audience === aud) allowed = allowed.filter((s) => issuance.ceiling!.scopes.includes(s));
-    const scope = narrowScopes(parseScope(params.get('scope')), allowed);
-    const principal = botPrincipal(bot);
+    let held = allowed.filter((s) => !(OIDC_SCOPES as readonly string[]).includes(s));
+    if (issuance.ceiling && issuance.ceiling.audience === aud) held = held.filter((s) => issuance.ceiling!.scopes.includes(s));
+    const scope = narrowScopes(parseScope(params.get('scope')), held);
     const event = { grantType: issuance.grantType ?? 'client_credentials', clientId: client.clientId, subject: principal.sub, projectId: bot.projectId, audience: aud, ip };
     // A federated token lives at most as long as the external token it was exchanged for; it is never reused.
     const fed = client.federation;

@@ -3,7 +3,7 @@
 import { OAuthError, passwordChecksRefused, slowDown } from '../errors.ts';
 import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope, required } from '../params.ts';
-import { accessTokenRecord, allowedScopes, mintSession, newRefreshToken, principalProject, sessionResponse } from '../session.ts';
+import { acceptInvitations, accessTokenRecord, authorizeTarget, mintSession, newRefreshToken, principalProject, sessionResponse } from '../session.ts';
 import { burnPasswordCheck, verifyPassword } from '../../crypto/passwords.ts';
 import { type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
@@ -87,11 +87,15 @@ export const password: GrantHandler = {
     if (client.kind === 'bot' && (principal.type !== 'bot' || principal.bot.id !== client.bot.id)) {
       throw new OAuthError('unauthorized_client', 'a bot client may only log in as itself');
     }
-    const allowed = principal.type === 'user' ? principal.user.passwordGrant : principal.bot.passwordGrant;
-    if (!allowed) throw new OAuthError('unauthorized_client', 'the password grant is turned off for this account');
+    const passwordAllowed = principal.type === 'user' ? principal.user.passwordGrant : principal.bot.passwordGrant;
+    if (!passwordAllowed) throw new OAuthError('unauthorized_client', 'the password grant is turned off for this account');
     const aud = requestedAudience(params);
-    const target = await resolveTarget(svc, aud === undefined ? svc.config.defaultAudience : [aud]);
-    const scope = narrowScopes(parseScope(params.get('scope')), await allowedScopes(svc, principal, target));
+    // Invitations to the user's address become memberships at sign-in, before the roles are read. With open
+    // sign-up only a verified address is trusted with them (anyone could register someone else's address).
+    if (principal.type === 'user' && (principal.user.emailVerified || !svc.config.signup)) await acceptInvitations(svc, principal.user, { clientId: client.clientId, ip });
+    const named = aud !== undefined;
+    const { target, allowed } = await authorizeTarget(svc, principal, await resolveTarget(svc, named ? [aud] : svc.config.defaultAudience, named), named);
+    const scope = narrowScopes(parseScope(params.get('scope')), allowed);
     // Logged in with a bot's previous secret in its grace period: the tokens end with that period.
     const graceEnd = checked.secretEndsAt;
     const session = await mintSession(svc, principal, client, graceEnd === undefined ? target : { ...target, lifetime: Math.max(1, Math.min(target.lifetime, Math.floor((graceEnd - svc.minter.clock.now()) / 1000))) }, scope);

@@ -8,7 +8,7 @@
 import { OAuthError } from '../errors.ts';
 import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope, required } from '../params.ts';
-import { accessTokenRecord, allowedScopes, mintSession, newRefreshToken, principalProject, sessionResponse } from '../session.ts';
+import { accessTokenRecord, authorizeTarget, mintSession, newRefreshToken, principalProject, sessionResponse } from '../session.ts';
 import { BOT_SUB_PREFIX, type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
 import { type RefreshPolicy, refreshPolicyFor } from '../refresh-policy.ts';
@@ -81,8 +81,8 @@ export const refreshToken: GrantHandler = {
       throw invalidGrant('the account no longer exists');
     }
     // The family's scope as far as the account still holds it: a grant narrowed since the login narrows this too.
-    const target = await resolveTarget(svc, current.audience);
-    const held = await allowedScopes(svc, principal, target);
+    // An audience the account no longer holds anything on ends the refresh (access_denied); the family survives.
+    const { target, allowed: held } = await authorizeTarget(svc, principal, await resolveTarget(svc, current.audience, false), true);
     const granted = current.scope.split(' ').filter((s) => s && held.includes(s));
     const scope = narrowScopes(parseScope(params.get('scope')), granted);
 

@@ -1,16 +1,27 @@
-// Contributors of a project: users added by email with a role, and the project's bots (marked as bots).
+// Contributors of a project: users invited by email with a role, and the project's bots (marked as bots).
 // The rules (owners manage membership, a member may leave, never without an owner) are in domain/members.ts.
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from '@sinclair/typebox';
 import type { AppContext } from '../../context.ts';
 import { callerOf, requireCaller } from '../../auth.ts';
 import { Email, Id, ProjectParams, RoleSchema, bearer, conflictResponse, conflictResponses, errorResponses } from './schemas.ts';
-import { addMember, changeMemberRole, listMembers, removeMember } from '../../../domain/members.ts';
-import { memberView } from '../../../views.ts';
+import { addMember, changeMemberRole, listInvitations, listMembers, removeMember, revokeInvitation } from '../../../domain/members.ts';
+import { invitationView, memberView } from '../../../views.ts';
 
 const AddMember = Type.Object({ email: Email, role: RoleSchema }, { additionalProperties: false });
 const PatchMember = Type.Object({ role: RoleSchema }, { additionalProperties: false });
 const MemberParams = Type.Object({ projectId: Id, memberId: Id }, { additionalProperties: false });
+const InvitationParams = Type.Object({ projectId: Id, invitationId: Id }, { additionalProperties: false });
+const InvitationView = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    role: Type.String(),
+    status: Type.Literal('invited', { description: 'Becomes a membership when that user signs in' }),
+    invited_at: Type.String(),
+  },
+  { examples: [{ id: 'Qm9ZxW3k', email: 'partner@example.org', role: 'viewer', status: 'invited', invited_at: '2026-12-04T18:00:00.000Z' }] },
+);
 const MemberView = Type.Object({
   id: Type.String({ description: 'The user id, or the bot id for bots' }),
   type: Type.Union([Type.Literal('user'), Type.Literal('bot')], { description: '"bot" marks the project\'s bots' }),
@@ -34,11 +45,34 @@ export async function memberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     '/api/v1/projects/:projectId/members',
     {
       onRequest: auth,
-      schema: { tags, summary: 'Add a user by email with a role', security: bearer, params: ProjectParams, body: AddMember, response: { 201: MemberView, ...conflictResponses } },
+      schema: {
+        tags,
+        summary: 'Invite a user by email with a role (the same answer whether or not the address is registered)',
+        description: 'Creates an invitation; it becomes a membership when that user signs in. Inviting the same address again changes the role of the pending invitation.',
+        security: bearer,
+        params: ProjectParams,
+        body: AddMember,
+        response: { 201: InvitationView, ...conflictResponses },
+      },
     },
     async (req, reply) => {
-      const added = await addMember(ctx, callerOf(req), req.params.projectId, req.body.email, req.body.role);
-      return reply.code(201).send(memberView(added));
+      const inv = await addMember(ctx, callerOf(req), req.params.projectId, req.body.email, req.body.role);
+      return reply.code(201).send(invitationView(inv));
+    },
+  );
+
+  app.get<{ Params: Static<typeof ProjectParams> }>(
+    '/api/v1/projects/:projectId/invitations',
+    { onRequest: auth, schema: { tags, summary: 'List pending invitations (owners)', security: bearer, params: ProjectParams, response: { 200: Type.Array(InvitationView), ...errorResponses } } },
+    async (req) => (await listInvitations(ctx, callerOf(req), req.params.projectId)).map(invitationView),
+  );
+
+  app.delete<{ Params: Static<typeof InvitationParams> }>(
+    '/api/v1/projects/:projectId/invitations/:invitationId',
+    { onRequest: auth, schema: { tags, summary: 'Revoke a pending invitation (owners)', security: bearer, params: InvitationParams, response: { 204: Type.Null(), ...errorResponses } } },
+    async (req, reply) => {
+      await revokeInvitation(ctx, callerOf(req), req.params.projectId, req.params.invitationId);
+      return reply.code(204).send();
     },
   );
 
