@@ -98,7 +98,8 @@ export async function setupGatehouse(server: Server): Promise<Setup> {
   const project = await call<{ id: string }>(server.url, 'POST', '/api/v1/projects', t, { name: 'bench' });
   const bot = await call<{ id: string; client_id: string; client_secret: string }>(server.url, 'POST', `/api/v1/projects/${project.id}/bots`, t, { name: 'bench-bot' });
   for (const [identifier, reuse] of [[RESOURCE, false], [REUSE_RESOURCE, true]] as const) {
-    const api = await call<{ id: string }>(server.url, 'POST', '/api/v1/apis', t, { identifier, name: identifier, scopes: SCOPES, reuse_tokens: reuse });
+    // Owned by the bot's project, so its owner (the admin, who created it) grants the bot directly.
+    const api = await call<{ id: string }>(server.url, 'POST', '/api/v1/apis', t, { identifier, name: identifier, scopes: SCOPES, reuse_tokens: reuse, project_id: project.id });
     await call(server.url, 'PUT', `/api/v1/apis/${api.id}/grants/${bot.id}`, t, { scopes: SCOPES });
   }
   await call(server.url, 'POST', '/api/v1/users', t, { email: USER.email, password: USER.password, name: 'Bench User' });

@@ -82,6 +82,9 @@ def main():
     headers = {'Authorization': f'Bearer {admin.json()["access_token"]}'}
     project = requests.post(f'{GATEHOUSE}/api/v1/projects', json={'name': f'myProject-{uuid.uuid4().hex[:8]}'}, headers=headers).json()
     myBot = requests.post(f'{GATEHOUSE}/api/v1/projects/{project["id"]}/bots', json={'name': 'my-unique-name'}, headers=headers).json()
+    # Bots act on the management API only with the scopes granted to them there: this one may read its project.
+    granted = requests.put(f'{GATEHOUSE}/api/v1/apis/management/grants/{myBot["id"]}', json={'scopes': ['projects:read']}, headers=headers)
+    expect(granted.status_code == 200, 'the bot may read its project (management grant projects:read)')
     print("the bot email is " + myBot['email'])
     email, password = myBot['email'], myBot['password']
 

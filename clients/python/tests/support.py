@@ -44,7 +44,10 @@ def new_user() -> Dict[str, str]:
 
 def new_bot() -> Dict[str, str]:
     project = api('POST', '/api/v1/projects', {'name': f'py-{uuid.uuid4().hex[:8]}'})
-    return api('POST', f'/api/v1/projects/{project["id"]}/bots', {'name': f'py-bot-{uuid.uuid4().hex[:6]}'})
+    bot = api('POST', f'/api/v1/projects/{project["id"]}/bots', {'name': f'py-bot-{uuid.uuid4().hex[:6]}'})
+    # A bot reads its project on the management API only with the scope granted to it there.
+    api('PUT', f'/api/v1/apis/management/grants/{bot["id"]}', {'scopes': ['projects:read']})
+    return bot
 
 
 def revoke(token: str) -> None:
