@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { CoreServices } from './services.ts';
 import type { Session } from '../store/sessions.ts';
 import type { User } from '../store/users.ts';
+import { acceptInvitations } from './invitations.ts';
 
 export const SESSION_PREFIX = 'ghsess_';
 
@@ -14,7 +15,7 @@ export interface StartedSession {
   token: string;
 }
 
-type SessionServices = Pick<CoreServices, 'store' | 'hasher' | 'events'> & { readonly config: Pick<CoreServices['config'], 'sessionIdleSeconds' | 'sessionAbsoluteSeconds'> };
+type SessionServices = Pick<CoreServices, 'store' | 'hasher' | 'events'> & { readonly config: Pick<CoreServices['config'], 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'signup'> };
 
 /** A new session for the user. Always a new value: a value the browser brought before the login is never adopted. */
 export async function startSession(svc: SessionServices, user: User, at: { ip?: string | undefined; userAgent?: string | undefined; now?: number }): Promise<StartedSession> {
@@ -22,6 +23,7 @@ export async function startSession(svc: SessionServices, user: User, at: { ip?: 
   const now = at.now ?? Date.now();
   const session = await svc.store.sessions.create({ tokenHash: svc.hasher.hash(token), userId: user.id, now, expiresAt: now + svc.config.sessionAbsoluteSeconds * 1000, ip: at.ip, userAgent: at.userAgent });
   svc.events.emitEvent({ type: 'session.started', outcome: 'success', subject: user.id, ip: at.ip, detail: { session: session.id } });
+  await acceptInvitations(svc, user, { ip: at.ip }); // a browser sign-in completes invitations too
   return { session, token };
 }
 

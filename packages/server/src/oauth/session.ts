@@ -6,7 +6,6 @@ import { BOT_MANAGEMENT_SCOPES, type ManagementScope, botApiScopes, userApiScope
 import { OAuthError } from './errors.ts';
 import type { Api } from '../store/apis.ts';
 import type { Role } from '../store/projects.ts';
-import type { User } from '../store/users.ts';
 import type { Client } from './client-auth.ts';
 import { idTokenAlgFor } from './clients.ts';
 import type { OAuthServices } from './context.ts';
@@ -54,14 +53,6 @@ export async function authorizeTarget(svc: OAuthServices, principal: Principal, 
     allowed.push(...(grant?.scopes ?? []).filter((s) => BOT_MANAGEMENT_SCOPES.includes(s as ManagementScope)));
   }
   return { target: audiences.length === target.audiences.length ? target : targetOf(svc, audiences, apis), allowed: [...new Set(allowed)] };
-}
-
-/** Turns pending invitations to the user's address into memberships (a sign-in), and records each. */
-export async function acceptInvitations(svc: OAuthServices, user: User, at: { clientId: string; ip?: string | undefined }): Promise<void> {
-  for (const inv of await svc.store.invitations.accept(user.id, user.email)) {
-    // The membership is the inviting owner's doing; the sign-in only completes it.
-    svc.events.emitEvent({ type: 'member.added', outcome: 'success', projectId: inv.projectId, subject: inv.invitedBy ?? user.id, clientId: at.clientId, ip: at.ip, detail: { member: user.id, role: inv.role, invitation: inv.id } });
-  }
 }
 
 async function userRoles(svc: OAuthServices, userId: string): Promise<Map<string, Role>> {

@@ -56,6 +56,8 @@ POST   /api/v1/keys/rotate                                      401  403    403 
 GET    /api/v1/audit-events?project={P}                         401  403    403       200   404   403  403  403  200
 POST   /api/v1/users                                            401  403    403       403   403   403  403  403  201
 GET    /api/v1/users/me                                         401  200    200       200   200   403  200  200  200
+GET    /api/v1/users/me/sessions                                401  200    200       200   200   403  200  200  200
+DELETE /api/v1/users/me/sessions/{S}                            401  404    404       404   404   403  404  404  404
 PUT    /api/v1/users/{U}/password-grant                         401  403    403       403   403   403  403  403  200
 `;
 
@@ -84,7 +86,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
   describe(`authorization matrix on ${store}`, { skip }, () => {
     let gh: Gatehouse;
     const tokens = {} as Record<Column, string | undefined>;
-    const ids = {} as Record<'P' | 'Q' | 'R' | 'B' | 'A' | 'M' | 'U' | 'C', string>;
+    const ids = {} as Record<'P' | 'Q' | 'R' | 'B' | 'A' | 'M' | 'U' | 'C' | 'S', string>;
     let owner: Awaited<ReturnType<typeof newUser>>;
     let n = 0;
 
@@ -103,6 +105,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
       await addMember(gh, owner.token, ids.P, member, 'viewer');
       ids.M = member.id;
       ids.U = viewer.id;
+      ids.S = 'no-such-session'; // one's own sessions are an identity's: any user token may list and end them
       const bot = await gh.api('POST', `/api/v1/projects/${ids.P}/bots`, { name: 'b' }, owner.token);
       ids.B = bot.id;
       await gh.api('PUT', `/api/v1/apis/management/grants/${bot.id}`, { scopes: ['projects:read'] }, owner.token);

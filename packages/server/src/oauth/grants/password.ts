@@ -3,10 +3,11 @@
 import { OAuthError, passwordChecksRefused, slowDown } from '../errors.ts';
 import { narrowScopes, requestedAudience, resolveTarget } from '../audience.ts';
 import { parseScope, required } from '../params.ts';
-import { acceptInvitations, accessTokenRecord, authorizeTarget, mintSession, newRefreshToken, principalProject, sessionResponse } from '../session.ts';
+import { accessTokenRecord, authorizeTarget, mintSession, newRefreshToken, principalProject, sessionResponse } from '../session.ts';
 import { burnPasswordCheck, verifyPassword } from '../../crypto/passwords.ts';
 import { type Principal, botPrincipal, userPrincipal } from '../../domain/principal.ts';
 import type { OAuthServices } from '../context.ts';
+import { acceptInvitations } from '../../domain/invitations.ts';
 import type { GrantHandler } from './types.ts';
 import { auditIdentifier } from '../../security/audit-identifiers.ts';
 
@@ -90,9 +91,8 @@ export const password: GrantHandler = {
     const passwordAllowed = principal.type === 'user' ? principal.user.passwordGrant : principal.bot.passwordGrant;
     if (!passwordAllowed) throw new OAuthError('unauthorized_client', 'the password grant is turned off for this account');
     const aud = requestedAudience(params);
-    // Invitations to the user's address become memberships at sign-in, before the roles are read. With open
-    // sign-up only a verified address is trusted with them (anyone could register someone else's address).
-    if (principal.type === 'user' && (principal.user.emailVerified || !svc.config.signup)) await acceptInvitations(svc, principal.user, { clientId: client.clientId, ip });
+    // Invitations to the user's address become memberships at sign-in, before the roles are read.
+    if (principal.type === 'user') await acceptInvitations(svc, principal.user, { clientId: client.clientId, ip });
     const named = aud !== undefined;
     const { target, allowed } = await authorizeTarget(svc, principal, await resolveTarget(svc, named ? [aud] : svc.config.defaultAudience, named), named);
     const scope = narrowScopes(parseScope(params.get('scope')), allowed);
