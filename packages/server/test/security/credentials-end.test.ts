@@ -46,6 +46,7 @@ describe('rotating and deleting bots ends their credentials', () => {
 
   test('rotation with grace_seconds 0: the refresh tokens and access tokens opened with the leaked secret end at once', async () => {
     const bot = await gh.createBot({ name: 'leaked', projectId });
+    await gh.managementGrant(bot.id, ['projects:read']); // it reads its project below
     const stolen = await gh.token({ grant_type: 'password', username: bot.email, password: bot.password });
     assert.equal(stolen.status, 200);
     assert.equal(await management(stolen.body.access_token), 200);
@@ -68,6 +69,7 @@ describe('rotating and deleting bots ends their credentials', () => {
 
   test('rotation with a grace period: refresh tokens end when it ends, also those opened with the old secret during it', async () => {
     const bot = await gh.createBot({ name: 'graceful', projectId });
+    await gh.managementGrant(bot.id, ['projects:read']); // it reads its project below
     const before = await gh.token({ grant_type: 'password', username: bot.email, password: bot.password });
     await rotate(bot, 1);
     const during = await gh.token({ grant_type: 'password', username: bot.email, password: bot.password });
@@ -99,6 +101,7 @@ describe('rotating and deleting bots ends their credentials', () => {
 
   test('a bot deleted while tokens are minted continuously: none of them survives, at Gatehouse or at @gatehouse/verify', async () => {
     const bot = await gh.createBot({ name: 'doomed', projectId });
+    await gh.managementGrant(bot.id, ['projects:read']); // it reads its project below
     const tokens: string[] = [];
     let deleted = false;
     let refusedAfter = 0;
