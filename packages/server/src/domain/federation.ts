@@ -4,7 +4,7 @@ import type { JWK } from 'jose';
 import type { FederationRule, TrustedIssuer } from '../store/federation.ts';
 import { keyUrlProblem } from '../crypto/public-keys.ts';
 import { projectAccess } from './access.ts';
-import type { Actor } from './caller.ts';
+import { type Actor, requireScope } from './caller.ts';
 import { DomainError, notFound, unique } from './errors.ts';
 import { checkPublicJwk } from './client-keys.ts';
 import { BOT_NAME } from './bots.ts';
@@ -25,6 +25,7 @@ export interface IssuerSpec {
 }
 
 export async function addTrustedIssuer(svc: ManagementServices, actor: Actor, projectId: string, spec: IssuerSpec): Promise<TrustedIssuer> {
+  requireScope(actor, 'bots:write');
   noBots(actor);
   const { project } = await projectAccess(svc, actor, projectId, 'owner');
   const iss = spec.issuer;
@@ -50,11 +51,13 @@ export async function addTrustedIssuer(svc: ManagementServices, actor: Actor, pr
 }
 
 export async function listTrustedIssuers(svc: ManagementServices, actor: Actor, projectId: string): Promise<TrustedIssuer[]> {
+  requireScope(actor, 'projects:read');
   const { project } = await projectAccess(svc, actor, projectId, 'viewer');
   return svc.store.federation.listIssuers(project.id);
 }
 
 export async function removeTrustedIssuer(svc: ManagementServices, actor: Actor, projectId: string, issuerId: string): Promise<void> {
+  requireScope(actor, 'bots:write');
   noBots(actor);
   const { project } = await projectAccess(svc, actor, projectId, 'owner');
   const issuer = await svc.store.federation.findIssuer(issuerId);
@@ -75,6 +78,7 @@ export interface RuleSpec {
 
 /** Creates a rule; returns it with warnings about subjects that are legal but usually a mistake. */
 export async function addFederationRule(svc: ManagementServices, actor: Actor, projectId: string, spec: RuleSpec): Promise<{ rule: FederationRule; warnings: string[] }> {
+  requireScope(actor, 'bots:write');
   noBots(actor);
   const { project } = await projectAccess(svc, actor, projectId, 'owner');
   if (!BOT_NAME.test(spec.name)) throw new DomainError('invalid', 'Rule names are 1 to 63 lowercase letters, digits and dashes.');
@@ -100,11 +104,13 @@ export async function addFederationRule(svc: ManagementServices, actor: Actor, p
 }
 
 export async function listFederationRules(svc: ManagementServices, actor: Actor, projectId: string): Promise<FederationRule[]> {
+  requireScope(actor, 'projects:read');
   const { project } = await projectAccess(svc, actor, projectId, 'viewer');
   return svc.store.federation.listRules(project.id);
 }
 
 export async function removeFederationRule(svc: ManagementServices, actor: Actor, projectId: string, ruleId: string): Promise<void> {
+  requireScope(actor, 'bots:write');
   noBots(actor);
   const { project } = await projectAccess(svc, actor, projectId, 'owner');
   const rule = await svc.store.federation.findRule(ruleId);

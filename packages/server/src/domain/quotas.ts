@@ -8,7 +8,7 @@ import type { Bot } from '../store/bots.ts';
 import type { Quota, QuotaMode, QuotaScope } from '../store/quotas.ts';
 import type { Store } from '../store/index.ts';
 import { type FailureStore, MemoryFailureStore } from '../security/failure-store.ts';
-import type { Actor } from './caller.ts';
+import { type Actor, requireScope } from './caller.ts';
 import { DomainError } from './errors.ts';
 import { projectAccess } from './access.ts';
 import { loadBot } from './bots.ts';
@@ -98,6 +98,7 @@ function checkSpec(spec: QuotaSpec): void {
 
 /** Sets a project's quota (all its bots together); owners only. Null limits remove it. */
 export async function setProjectQuota(svc: ManagementServices & { quotas: IssuanceQuotas }, actor: Actor, projectId: string, spec: QuotaSpec): Promise<QuotaSpec> {
+  requireScope(actor, 'projects:write');
   checkSpec(spec);
   const { project } = await projectAccess(svc, actor, projectId, 'owner');
   await svc.store.quotas.set({ scope: 'project', scopeId: project.id, ...spec }, svc.minter.clock.now());
@@ -108,6 +109,7 @@ export async function setProjectQuota(svc: ManagementServices & { quotas: Issuan
 
 /** Sets one bot's quota; owners only. */
 export async function setBotQuota(svc: ManagementServices & { quotas: IssuanceQuotas }, actor: Actor, projectId: string, botId: string, spec: QuotaSpec): Promise<QuotaSpec> {
+  requireScope(actor, 'projects:write');
   checkSpec(spec);
   await projectAccess(svc, actor, projectId, 'owner');
   const { bot } = await loadBot(svc, actor, projectId, botId, 'developer');
