@@ -136,7 +136,8 @@ describe('an ID token lives no longer than a management token', () => {
   after(() => gh.stop());
 
   test('a login for an API with a one-year lifetime: the access token gets the year, the ID token the management lifetime', async () => {
-    await gh.createApi({ identifier: 'https://year.example', token_lifetime: 31_536_000 });
+    // Every signed-in user holds its one scope (users get no API scope by default).
+    await gh.createApi({ identifier: 'https://year.example', token_lifetime: 31_536_000, scopes: ['read'], user_scopes: ['read'] });
     const user = { email: 'id-token-life@example.com', password: 'a long enough password' };
     await gh.createUser(user);
     const r = await gh.token({ grant_type: 'password', username: user.email, password: user.password, audience: 'https://year.example' });
