@@ -39,6 +39,7 @@ GET    /api/v1/projects/{P}/clients                             401  200    200 
 GET    /api/v1/projects/{P}/clients/{C}                         401  200    200       200   404   200  403  200  200
 PATCH  /api/v1/projects/{P}/clients/{C}                         401  403    200       200   404   403  403  403  403
 POST   /api/v1/projects/{P}/clients/{C}/rotate-secret           401  403    200       200   404   403  403  403  403
+GET    /api/v1/projects/{P}/clients/{C}/keys                    401  200    200       200   404   200  403  200  200
 DELETE /api/v1/projects/{P}/clients/{C}                         401  403    204       204   404   403  403  403  403
 GET    /api/v1/apis                                             401  200    200       200   200   200  403  200  200
 POST   /api/v1/apis                                             401  403    403       201   404   403  403  403  403
@@ -214,6 +215,8 @@ for (const store of ['sqlite', 'postgres'] as const) {
       // their domain operations check bots:write / projects:write and the role before any lookup like the others.
       const notYet = [
         'POST /api/v1/projects/{}/bots/{}/keys',
+        'POST /api/v1/projects/{}/clients/{}/keys',
+        'DELETE /api/v1/projects/{}/clients/{}/keys/{}',
         'DELETE /api/v1/projects/{}/bots/{}/keys/{}',
         'PUT /api/v1/projects/{}/bots/{}/jwks-uri',
         'DELETE /api/v1/projects/{}/bots/{}/secret',
