@@ -18,7 +18,7 @@ describe('discovery, JWKS and restart', () => {
         assert.equal(d.introspection_endpoint, `${gh.url}/oauth/introspect`);
         assert.equal(d.revocation_endpoint, `${gh.url}/oauth/revoke`);
         assert.equal(d.userinfo_endpoint, `${gh.url}/oauth/userinfo`);
-        assert.deepEqual(d.grant_types_supported, ['authorization_code', 'client_credentials', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']);
+        assert.deepEqual(d.grant_types_supported, ['authorization_code', 'client_credentials', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange']);
         assert.ok(d.token_endpoint_auth_methods_supported.includes('client_secret_basic'));
         assert.ok(d.token_endpoint_auth_methods_supported.includes('client_secret_post'));
         assert.deepEqual(d.id_token_signing_alg_values_supported, ['RS256', 'ES256'], 'OIDC Discovery §3: RS256 for ID tokens');

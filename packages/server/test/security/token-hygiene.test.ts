@@ -47,7 +47,7 @@ describe('password grant switched off for the whole server', () => {
     const cc = await postForm(gh.url, { grant_type: 'client_credentials', audience: 'gatehouse' }, { headers: { authorization: basic(bot.client_id, bot.client_secret) } });
     assert.equal(cc.status, 200);
     const discovery = (await send(gh.url, { path: '/.well-known/openid-configuration' })).body;
-    assert.deepEqual(discovery.grant_types_supported, ['authorization_code', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'], 'discovery does not offer it');
+    assert.deepEqual(discovery.grant_types_supported, ['authorization_code', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange'], 'discovery does not offer it');
   });
 });
 
