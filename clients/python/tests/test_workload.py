@@ -45,6 +45,8 @@ def keypair(kind: str):
 def api_for(bot):
     apis = api('GET', '/api/v1/apis')
     found = next((a for a in apis if a['identifier'] == API), None) or api('POST', '/api/v1/apis', {'identifier': API, 'scopes': ['read', 'write']})
+    # A global API: its administrator gives the bot's project access first (docs/authorization.md).
+    api('PUT', f'/api/v1/apis/{found["id"]}/access/{bot["project_id"]}', {'scopes': ['read', 'write']})
     api('PUT', f'/api/v1/apis/{found["id"]}/grants/{bot["id"]}', {'scopes': ['read', 'write']})
 
 
