@@ -112,7 +112,7 @@ export function keyView(k: KeyInfo) {
 }
 
 export function userView(u: User) {
-  return { id: u.id, email: u.email, name: u.name, email_verified: u.emailVerified, admin: u.isAdmin, created_at: iso(u.createdAt), updated_at: iso(u.updatedAt) };
+  return { id: u.id, email: u.email, name: u.name, email_verified: u.emailVerified, admin: u.isAdmin, disabled: u.disabled, created_at: iso(u.createdAt), updated_at: iso(u.updatedAt) };
 }
 
 export function eventView(e: StoredAuditEvent) {

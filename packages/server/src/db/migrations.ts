@@ -450,6 +450,12 @@ function migrations(dialect: Dialect, report: (line: string) => void): Record<st
         await sql`create trigger api_access_notify after insert or update or delete on api_access for each row execute function gatehouse_notify_change('api_id', 'project_id')`.execute(db);
       },
     },
+    '0009_user_status': {
+      // Disabling a user (issue 15 item 6): set while the account is disabled; logins and tokens are refused.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('users').addColumn('disabled_at', time).execute();
+      },
+    },
   };
 }
 

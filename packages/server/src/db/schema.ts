@@ -14,6 +14,8 @@ export interface UsersTable {
   password_grant: number;
   created_at: number;
   updated_at: number;
+  /** Set while an administrator has disabled the account (0008_user_status). */
+  disabled_at: number | null;
 }
 
 export interface ProjectsTable {

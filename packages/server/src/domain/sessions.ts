@@ -33,7 +33,7 @@ export async function currentSession(svc: SessionServices, token: string | undef
   const session = await svc.store.sessions.use(svc.hasher.hash(token), now, svc.config.sessionIdleSeconds * 1000);
   if (!session) return undefined;
   const user = await svc.store.users.findById(session.userId);
-  if (!user || (user as { disabled?: boolean }).disabled) return undefined;
+  if (!user || user.disabled) return undefined;
   return { session, user };
 }
 

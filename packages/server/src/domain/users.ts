@@ -2,7 +2,7 @@
 // account and password, and the per-user switch of the password grant.
 import type { User } from '../store/users.ts';
 import type { Store } from '../store/index.ts';
-import { type Config, DEFAULT_ADMIN_EMAIL } from '../config.ts';
+import { type Config, DEFAULT_ADMIN_EMAIL, MAX_TOKEN_LIFETIME_SECONDS } from '../config.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../crypto/passwords.ts';
 import { type Actor, isAdmin, requireAdmin } from './caller.ts';
 import { endUserSessions } from './sessions.ts';
@@ -88,6 +88,82 @@ export async function setUserPasswordGrant(svc: ManagementServices, actor: Actor
   await svc.store.users.setPasswordGrant(user.id, enabled);
   svc.events.emitEvent({ type: 'user.password_grant', outcome: 'success', subject: actor.sub, detail: { user: user.id, enabled } });
   return { ...user, passwordGrant: enabled };
+}
+
+// Offboarding (issue 15 item 6): administrators disable, enable and delete users. Disabling ends everything the
+// user holds (refresh tokens, browser sessions, access, ID and app tokens, through a subject entry of the
+// revocation feed) and keeps memberships for the audit trail; enabling restores logins, never the old tokens;
+// deleting ends everything and removes the memberships. A project's last owner cannot be deleted (the project
+// would have nobody to manage it): make someone else owner, or delete the project, first.
+
+export const LAST_OWNER_DELETE = 'This user is the last owner of a project; make someone else owner, or delete the project, first.';
+
+/** The longest any token of a user can live: access and ID tokens (capped by validation) and app tokens. */
+function maxUserTokenLifetimeMs(svc: ManagementServices): number {
+  return Math.max(svc.config.accessTokenLifetime, MAX_TOKEN_LIFETIME_SECONDS, svc.config.appTokenMaxSeconds) * 1000;
+}
+
+export interface CredentialsEnded {
+  refresh_tokens_revoked: number;
+  sessions_ended: number;
+  app_tokens_revoked: number;
+}
+
+/**
+ * Ends what a user holds, issued at or before now: refresh tokens, browser sessions, and access, ID and app tokens
+ * (one subject entry in the revocation feed covers all the user's JWTs, which verifiers and introspection read).
+ * App tokens are also marked revoked so their list says so.
+ */
+export async function endUserCredentials(svc: ManagementServices, userId: string, reason: string): Promise<CredentialsEnded> {
+  const now = svc.minter.clock.now();
+  await svc.store.revocations.revokeSubject(userId, now, now + maxUserTokenLifetimeMs(svc), now);
+  const refresh = await svc.store.refreshTokens.revokeSubject('user', userId);
+  const sessions = await endUserSessions(svc, userId, reason, now);
+  let apps = 0;
+  for (const t of await svc.store.appTokens.listForUser(userId)) {
+    if (t.revokedAt === null && t.expiresAt > now && (await svc.store.appTokens.markRevoked(t.id, now))) apps++;
+  }
+  return { refresh_tokens_revoked: refresh, sessions_ended: sessions, app_tokens_revoked: apps };
+}
+
+async function adminTarget(svc: ManagementServices, actor: Actor, userId: string): Promise<User> {
+  requireAdmin(actor);
+  const user = await svc.store.users.findById(userId);
+  if (!user) throw notFound('User');
+  if (actor.type === 'user' && actor.user.id === user.id) throw new DomainError('invalid', 'Administrators cannot disable or delete their own account.');
+  return user;
+}
+
+/** Disables a user (administrators) and ends everything they hold; memberships are kept. */
+export async function disableUser(svc: ManagementServices, actor: Actor, userId: string): Promise<User> {
+  const user = await adminTarget(svc, actor, userId);
+  const now = svc.minter.clock.now();
+  await svc.store.users.setDisabled(user.id, now);
+  const ended = await endUserCredentials(svc, user.id, 'user_disabled');
+  svc.events.emitEvent({ type: 'user.disabled', outcome: 'success', subject: actor.sub, detail: { user: user.id, ...ended } });
+  return { ...user, disabled: true };
+}
+
+/** Enables a disabled user: they may log in again; tokens ended by the disable stay ended. */
+export async function enableUser(svc: ManagementServices, actor: Actor, userId: string): Promise<User> {
+  const user = await adminTarget(svc, actor, userId);
+  await svc.store.users.setDisabled(user.id, null);
+  svc.events.emitEvent({ type: 'user.enabled', outcome: 'success', subject: actor.sub, detail: { user: user.id } });
+  return { ...user, disabled: false };
+}
+
+/** Deletes a user (administrators): ends everything, removes their memberships; refused for a last owner. */
+export async function deleteUser(svc: ManagementServices, actor: Actor, userId: string): Promise<void> {
+  const user = await adminTarget(svc, actor, userId);
+  for (const p of await svc.store.projects.listFor('user', user.id)) {
+    if (p.role === 'owner' && (await svc.store.projects.ownerCount(p.id)) <= 1) throw new DomainError('conflict', LAST_OWNER_DELETE);
+  }
+  // Disabled first, so a login in flight cannot mint between the revocation and the deletion.
+  await svc.store.users.setDisabled(user.id, svc.minter.clock.now());
+  const ended = await endUserCredentials(svc, user.id, 'user_deleted');
+  const projects = (await svc.store.projects.listFor('user', user.id)).map((p) => p.id);
+  await svc.store.users.delete(user.id);
+  svc.events.emitEvent({ type: 'user.deleted', outcome: 'success', subject: actor.sub, detail: { user: user.id, email: user.email, memberships_removed: projects.length, ...ended } });
 }
 
 /**

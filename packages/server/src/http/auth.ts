@@ -59,6 +59,7 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
   if (type === 'user') {
     const user = await ctx.store.users.findById(id);
     if (!user) throw new ApiError(401, 'The account of this token no longer exists.', { reason: 'token_revoked' });
+    if (user.disabled) throw new ApiError(401, 'The account of this token is disabled.', { reason: 'token_revoked' });
     // A login carries all of the user's rights; an app token only the management scopes it was minted with.
     const all = userManagementRights(user);
     const rights = claims.gh_token_type === 'app' ? all.filter((s) => scopes.includes(s)) : all;

@@ -12,6 +12,8 @@ export interface User {
   picture: string | null;
   locale: string | null;
   passwordGrant: boolean;
+  /** Disabled by an administrator: no login, no token, no session works. */
+  disabled: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -35,6 +37,7 @@ function toUser(r: Selectable<UsersTable>): User {
     picture: r.picture,
     locale: r.locale,
     passwordGrant: r.password_grant === 1,
+    disabled: r.disabled_at !== null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -65,6 +68,7 @@ export class UserRepository {
       password_grant: 1,
       created_at: now,
       updated_at: now,
+      disabled_at: null,
     };
     await this.#db.insertInto('users').values(row).execute();
     return toUser(row);
@@ -91,5 +95,20 @@ export class UserRepository {
 
   async setPasswordGrant(id: string, allowed: boolean): Promise<void> {
     await this.#db.updateTable('users').set({ password_grant: allowed ? 1 : 0, updated_at: Date.now() }).where('id', '=', id).execute();
+  }
+
+  /** Disables (a time) or enables (null) the account. */
+  async setDisabled(id: string, at: number | null): Promise<void> {
+    await this.#db.updateTable('users').set({ disabled_at: at, updated_at: Date.now() }).where('id', '=', id).execute();
+  }
+
+  /** Deletes the account and what only it owns: memberships, app tokens, sessions, consents (in one transaction). */
+  async delete(id: string): Promise<boolean> {
+    return this.#db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('members').where('principal_type', '=', 'user').where('principal_id', '=', id).execute();
+      for (const table of ['app_tokens', 'consents'] as const) await tx.deleteFrom(table).where('user_id', '=', id).execute();
+      const r = await tx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
   }
 }

@@ -55,7 +55,7 @@ export const authorizationCode: GrantHandler = {
     if (verifier === undefined) throw invalidGrant('code_verifier is required (PKCE)');
     if (!VERIFIER.test(verifier) || !sameChallenge(verifier, code.codeChallenge)) throw invalidGrant('code_verifier does not match the code_challenge');
     const user = await svc.store.users.findById(code.userId);
-    if (!user || (user as { disabled?: boolean }).disabled) throw invalidGrant('the account no longer exists');
+    if (!user || user.disabled) throw invalidGrant('the account no longer exists');
     if (code.sessionId) {
       const session = await svc.store.sessions.findById(code.sessionId);
       if (!session || session.revokedAt !== null) throw invalidGrant('the session that authorized this code has ended');

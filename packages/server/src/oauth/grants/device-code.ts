@@ -33,7 +33,7 @@ export const deviceCode: GrantHandler = {
     if (d.status === 'pending') throw new OAuthError('authorization_pending', 'The user has not decided yet.');
     if (!(await svc.store.deviceCodes.consume(hash))) throw invalidGrant('device code already used');
     const user = d.userId ? await svc.store.users.findById(d.userId) : undefined;
-    if (!user || (user as { disabled?: boolean }).disabled) throw invalidGrant('the account no longer exists');
+    if (!user || user.disabled) throw invalidGrant('the account no longer exists');
     const { target, scope } = await deviceScopes(svc, d, client.oauthClient.scopes, client.oauthClient.audiences, user);
     const issued = await issueUserTokens(svc, { user, client, target, scope, sessionId: d.sessionId });
     svc.events.emitEvent({ type: 'token.issued', outcome: 'success', grantType: DEVICE_CODE_GRANT, clientId: client.clientId, subject: user.id, audience: target.audiences.join(' '), ip });

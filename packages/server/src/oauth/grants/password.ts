@@ -62,7 +62,8 @@ export async function authenticatePassword(
   if (!user) return none(await argon2(() => burnPasswordCheck(password)), false);
   const r = await argon2(() => verifyPassword(password, user.passwordHash));
   if ('refused' in r) return r;
-  return { principal: r.ok ? userPrincipal(user) : undefined, known: true };
+  // A disabled account opens nothing, with the right password too (the password is still checked: same timing).
+  return { principal: r.ok && !user.disabled ? userPrincipal(user) : undefined, known: true };
 }
 
 export const password: GrantHandler = {

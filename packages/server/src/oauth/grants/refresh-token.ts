@@ -20,7 +20,7 @@ const invalidGrant = (detail: string) => new OAuthError('invalid_grant', 'The re
 async function principalOf(svc: OAuthServices, t: RefreshToken): Promise<Principal | undefined> {
   if (t.subjectType === 'user') {
     const u = await svc.store.users.findById(t.subjectId);
-    return u && userPrincipal(u);
+    return u && !u.disabled ? userPrincipal(u) : undefined;
   }
   const b = await svc.store.bots.findById(t.subjectId);
   return b && botPrincipal(b);

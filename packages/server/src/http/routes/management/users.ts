@@ -3,9 +3,9 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { AppContext } from '../../context.ts';
 import { authenticate, callerOf, requireCaller } from '../../auth.ts';
 import { ApiError } from '../../api-error.ts';
-import { Email, bearer, bodyErrorResponses, conflictResponses, errorResponses } from './schemas.ts';
+import { Email, Id, bearer, bodyErrorResponses, conflictResponse, conflictResponses, errorResponses } from './schemas.ts';
 import { SERVER_BUSY, TOO_MANY_ATTEMPTS, TOO_MANY_CHECKS } from '../../../security/brute-force.ts';
-import { ADMINS_CREATE_USERS, PASSWORD_MAX, PASSWORD_MIN, changePassword, createUser, currentUser } from '../../../domain/users.ts';
+import { ADMINS_CREATE_USERS, PASSWORD_MAX, PASSWORD_MIN, changePassword, createUser, currentUser, deleteUser, disableUser, enableUser } from '../../../domain/users.ts';
 import { userView } from '../../../views.ts';
 
 const Password = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX });
@@ -20,9 +20,12 @@ const UserView = Type.Object({
   name: Type.String(),
   email_verified: Type.Boolean(),
   admin: Type.Boolean(),
+  disabled: Type.Boolean({ description: 'Disabled by an administrator: no login, token or session works' }),
   created_at: Type.String(),
   updated_at: Type.String(),
 });
+
+const UserParams = Type.Object({ userId: Id }, { additionalProperties: false });
 
 export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
   const auth = requireCaller(ctx);
@@ -51,6 +54,27 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
         const message = { attempts: TOO_MANY_ATTEMPTS, address: TOO_MANY_CHECKS, overload: SERVER_BUSY }[refused.refused];
         throw new ApiError(refused.refused === 'overload' ? 503 : 429, message);
       }
+      return reply.code(204).send();
+    },
+  );
+
+  // Offboarding (administrators): disable ends everything the user holds and keeps memberships; enable restores
+  // logins (not the ended tokens); delete ends everything and removes the memberships (refused for a last owner).
+  app.post<{ Params: Static<typeof UserParams> }>(
+    '/api/v1/users/:userId/disable',
+    { onRequest: auth, schema: { tags, summary: 'Disable a user and end their sessions and tokens (administrators)', security: bearer, params: UserParams, response: { 200: UserView, ...errorResponses } } },
+    async (req) => userView(await disableUser(ctx, callerOf(req), req.params.userId)),
+  );
+  app.post<{ Params: Static<typeof UserParams> }>(
+    '/api/v1/users/:userId/enable',
+    { onRequest: auth, schema: { tags, summary: 'Enable a disabled user (administrators); ended tokens stay ended', security: bearer, params: UserParams, response: { 200: UserView, ...errorResponses } } },
+    async (req) => userView(await enableUser(ctx, callerOf(req), req.params.userId)),
+  );
+  app.delete<{ Params: Static<typeof UserParams> }>(
+    '/api/v1/users/:userId',
+    { onRequest: auth, schema: { tags, summary: "Delete a user: end everything, remove their memberships (administrators; not a project's last owner)", security: bearer, params: UserParams, response: { 204: Type.Null(), ...errorResponses, ...conflictResponse } } },
+    async (req, reply) => {
+      await deleteUser(ctx, callerOf(req), req.params.userId);
       return reply.code(204).send();
     },
   );
