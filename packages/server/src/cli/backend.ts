@@ -75,6 +75,9 @@ export interface AdminBackend {
   listKeys(): Promise<Json>;
   rotateKeys(): Promise<Json>;
   createUser(user: NewUser): Promise<Json>;
+  /** Offboarding (administrators): disable or enable a user by id, or delete them. */
+  setUserDisabled(userId: string, disabled: boolean): Promise<Json>;
+  deleteUser(userId: string): Promise<void>;
   createClient(projectId: string, client: NewClient): Promise<Json>;
   listClients(projectId: string): Promise<Json[]>;
   deleteClient(projectId: string, clientId: string): Promise<void>;

@@ -372,6 +372,31 @@ export const ADMIN_COMMANDS: Record<string, Record<string, Subcommand>> = {
         if (generated && !json(args)) io.err('The generated password is shown once: store it now.\n');
       },
     },
+    disable: {
+      usage: 'users disable USER_ID   (ends their sessions and tokens; memberships are kept)',
+      flags: { positionals: 1 },
+      async run(b, args, io) {
+        const u = await b.setUserDisabled(need(args, 'user', 0), true);
+        show(io, json(args), u, () => record(u, ['id', 'email', 'disabled']));
+      },
+    },
+    enable: {
+      usage: 'users enable USER_ID   (logins work again; ended tokens stay ended)',
+      flags: { positionals: 1 },
+      async run(b, args, io) {
+        const u = await b.setUserDisabled(need(args, 'user', 0), false);
+        show(io, json(args), u, () => record(u, ['id', 'email', 'disabled']));
+      },
+    },
+    delete: {
+      usage: "users delete USER_ID   (ends everything, removes memberships; refused for a project's last owner)",
+      flags: { positionals: 1 },
+      async run(b, args, io) {
+        const id = need(args, 'user', 0);
+        await b.deleteUser(id);
+        show(io, json(args), { deleted: id }, () => `Deleted user ${id}; their sessions and tokens no longer work.\n`);
+      },
+    },
   },
 };
 

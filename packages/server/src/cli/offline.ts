@@ -15,7 +15,7 @@ import { createApi, findApi, listAccess, putAccess, putGrant, removeAccess, upda
 import { addFederationRule, addTrustedIssuer, listFederationRules, listTrustedIssuers, removeFederationRule, removeTrustedIssuer } from '../domain/federation.ts';
 import { addBotKey, botCredentials, disableBotSecret, removeBotKey, setBotJwksUri } from '../domain/client-keys.ts';
 import { listKeys, rotateKeys } from '../domain/keys.ts';
-import { createUser } from '../domain/users.ts';
+import { createUser, deleteUser, disableUser, enableUser } from '../domain/users.ts';
 import { type ClientSpec, addProjectClient, listProjectClients, removeProjectClient } from '../domain/oauth-clients.ts';
 import { accessView, federationRuleView, trustedIssuerView, apiView, botCredentialsView, botView, clientKeyView, botWithSecretView, clientView, clientWithSecretView, grantView, keyView, projectView, userView } from '../views.ts';
 
@@ -190,6 +190,14 @@ export class OfflineBackend implements AdminBackend {
 
   async createUser(u: NewUser): Promise<Json> {
     return userView(await createUser(this.#svc, OPERATOR, u));
+  }
+
+  async setUserDisabled(userId: string, disabled: boolean): Promise<Json> {
+    return userView(await (disabled ? disableUser : enableUser)(this.#svc, OPERATOR, userId));
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await deleteUser(this.#svc, OPERATOR, userId);
   }
 
   async createClient(projectId: string, c: NewClient): Promise<Json> {

@@ -166,6 +166,14 @@ export class RemoteBackend implements AdminBackend {
     return this.#call('POST', '/api/v1/users', body);
   }
 
+  setUserDisabled(userId: string, disabled: boolean): Promise<Json> {
+    return this.#call('POST', `/api/v1/users/${encodeURIComponent(userId)}/${disabled ? 'disable' : 'enable'}`);
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.#call('DELETE', `/api/v1/users/${encodeURIComponent(userId)}`);
+  }
+
   createClient(projectId: string, client: NewClient): Promise<Json> {
     const body = Object.fromEntries(Object.entries(client).filter(([, v]) => v !== undefined));
     return this.#call('POST', `/api/v1/projects/${encodeURIComponent(projectId)}/clients`, body);

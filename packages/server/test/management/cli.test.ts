@@ -119,6 +119,18 @@ describe('gatehouse CLI against a running server', () => {
     assert.equal((await gh.token({ grant_type: 'client_credentials', client_id: clientId, client_secret: rotated.client_secret, audience: 'https://dataloy' })).status, 401);
   });
 
+  test('users disable, enable and delete (issue 15 item 6)', async () => {
+    const u = await newUser(gh, 'cli-offboard');
+    const disabled = json(await gatehouse(['users', 'disable', u.id, '--json'], env));
+    assert.equal(disabled.disabled, true);
+    assert.equal((await call(gh, 'GET', '/api/v1/users/me', { token: u.token })).status, 401);
+    assert.equal(json(await gatehouse(['users', 'enable', u.id, '--json'], env)).disabled, false);
+    const deleted = await gatehouse(['users', 'delete', u.id], env);
+    ok(deleted);
+    assert.match(deleted.stdout, /Deleted user/);
+    assert.equal((await gatehouse(['users', 'delete', u.id], env)).code, 1);
+  });
+
   test('a `gatehouse login` session is used when no token is given', async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-login-'));
     const shared = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };
