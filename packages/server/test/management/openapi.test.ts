@@ -25,6 +25,7 @@ const ROUTES = [
   'PUT /api/v1/projects/{projectId}/bots/{botId}/password-grant',
   'GET /api/v1/users/me/sessions',
   'DELETE /api/v1/users/me/sessions/{sessionId}',
+  'DELETE /api/v1/users/{userId}',
   'GET /api/v1/projects/{projectId}/bots/{botId}/keys',
   'POST /api/v1/projects/{projectId}/bots/{botId}/keys',
   'DELETE /api/v1/projects/{projectId}/bots/{botId}/keys/{kid}',
@@ -66,6 +67,8 @@ const ROUTES = [
   'POST /api/v1/users',
   'GET /api/v1/users/me',
   'POST /api/v1/users/me/password',
+  'POST /api/v1/users/{userId}/disable',
+  'POST /api/v1/users/{userId}/enable',
   'PUT /api/v1/users/{userId}/password-grant',
 ];
 

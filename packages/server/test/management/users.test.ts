@@ -19,7 +19,7 @@ describe('users', () => {
     const password = 'a long enough password';
     const r = await call(gh, 'POST', '/api/v1/users', { token: admin, body: { email: 'New.User@Example.com', password, name: 'New User' } });
     assert.equal(r.status, 201);
-    assert.deepEqual(Object.keys(r.body).sort(), ['admin', 'created_at', 'email', 'email_verified', 'id', 'name', 'updated_at']);
+    assert.deepEqual(Object.keys(r.body).sort(), ['admin', 'created_at', 'disabled', 'email', 'email_verified', 'id', 'name', 'updated_at']);
     assert.equal(r.body.email, 'new.user@example.com');
     assert.equal(r.body.admin, false);
     const login = await gh.token({ grant_type: 'password', username: 'new.user@example.com', password });
