@@ -134,6 +134,22 @@ async function adminTarget(svc: ManagementServices, actor: Actor, userId: string
   return user;
 }
 
+/**
+ * "End sessions" (issue 15 item 5): an administrator for any user, or a user for themselves, ends everything the
+ * user holds that was issued before now: refresh tokens, browser sessions, access, ID and app tokens. The variant
+ * that spares app tokens needs a subject entry the feed can qualify (a user's app tokens share the subject).
+ */
+export async function endAllSessions(svc: ManagementServices, actor: Actor, userId: string): Promise<CredentialsEnded> {
+  const self = actor.type === 'user' && actor.user.id === userId;
+  if (!self) requireAdmin(actor);
+  if (actor.type === 'bot') throw new DomainError('forbidden', 'Bots have no sessions to end.');
+  const user = await svc.store.users.findById(userId);
+  if (!user) throw notFound('User');
+  const ended = await endUserCredentials(svc, user.id, self ? 'ended_by_user' : 'ended_by_admin');
+  svc.events.emitEvent({ type: 'user.sessions_ended', outcome: 'success', subject: actor.sub, detail: { user: user.id, ...ended } });
+  return ended;
+}
+
 /** Disables a user (administrators) and ends everything they hold; memberships are kept. */
 export async function disableUser(svc: ManagementServices, actor: Actor, userId: string): Promise<User> {
   const user = await adminTarget(svc, actor, userId);

@@ -103,6 +103,24 @@ describe('offboarding users', () => {
     assertError(await call(gh, 'DELETE', `/api/v1/users/${leaver.id}`, { token: admin }), 404);
   });
 
+  test('end sessions (issue 15 item 5): an administrator or the user ends refresh tokens, access, ID and app tokens; others get 403', async () => {
+    for (const who of ['admin', 'self'] as const) {
+      const u = await newUser(gh, `ended-${who}`);
+      const login = await passwordLogin(u);
+      const app = await appToken(u.token);
+      const other = await newUser(gh, 'bystander');
+      assertError(await call(gh, 'POST', `/api/v1/users/${u.id}/sessions/end`, { token: other.token }), 403);
+      const ended = await call(gh, 'POST', who === 'admin' ? `/api/v1/users/${u.id}/sessions/end` : '/api/v1/users/me/sessions/end', { token: who === 'admin' ? admin : u.token });
+      assert.equal(ended.status, 200, ended.text);
+      assert.ok(ended.body.refresh_tokens_revoked >= 1 && ended.body.app_tokens_revoked === 1, ended.text);
+      for (const token of [u.token, login.body.access_token, login.body.id_token, app]) assert.equal(await me(token), 401);
+      assert.equal(await active(login.body.access_token), false);
+      assert.equal((await gh.token({ grant_type: 'refresh_token', refresh_token: login.body.refresh_token })).status, 400);
+      assert.equal(await me(other.token), 200, 'nobody else is touched');
+      assert.ok(await within(3000, async () => (await me((await passwordLogin(u)).body.access_token)) === 200), 'the user logs in again');
+    }
+  });
+
   test('only administrators offboard; nobody offboards themselves', async () => {
     const a = await newUser(gh, 'plain');
     const b = await newUser(gh, 'target');

@@ -69,6 +69,7 @@ const ROUTES = [
   'POST /api/v1/users/me/password',
   'POST /api/v1/users/{userId}/disable',
   'POST /api/v1/users/{userId}/enable',
+  'POST /api/v1/users/{userId}/sessions/end',
   'PUT /api/v1/users/{userId}/password-grant',
 ];
 

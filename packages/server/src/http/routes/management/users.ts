@@ -5,7 +5,7 @@ import { authenticate, callerOf, requireCaller } from '../../auth.ts';
 import { ApiError } from '../../api-error.ts';
 import { Email, Id, bearer, bodyErrorResponses, conflictResponse, conflictResponses, errorResponses } from './schemas.ts';
 import { SERVER_BUSY, TOO_MANY_ATTEMPTS, TOO_MANY_CHECKS } from '../../../security/brute-force.ts';
-import { ADMINS_CREATE_USERS, PASSWORD_MAX, PASSWORD_MIN, changePassword, createUser, currentUser, deleteUser, disableUser, enableUser } from '../../../domain/users.ts';
+import { ADMINS_CREATE_USERS, PASSWORD_MAX, PASSWORD_MIN, changePassword, createUser, currentUser, deleteUser, disableUser, enableUser, endAllSessions } from '../../../domain/users.ts';
 import { userView } from '../../../views.ts';
 
 const Password = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX });
@@ -69,6 +69,12 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     '/api/v1/users/:userId/enable',
     { onRequest: auth, schema: { tags, summary: 'Enable a disabled user (administrators); ended tokens stay ended', security: bearer, params: UserParams, response: { 200: UserView, ...errorResponses } } },
     async (req) => userView(await enableUser(ctx, callerOf(req), req.params.userId)),
+  );
+  const Ended = Type.Object({ refresh_tokens_revoked: Type.Integer(), sessions_ended: Type.Integer(), app_tokens_revoked: Type.Integer() });
+  app.post<{ Params: Static<typeof UserParams> }>(
+    '/api/v1/users/:userId/sessions/end',
+    { onRequest: auth, schema: { tags, summary: 'End every session and token of a user, app tokens included (administrators, or the user)', security: bearer, params: UserParams, response: { 200: Ended, ...errorResponses } } },
+    async (req) => endAllSessions(ctx, callerOf(req), req.params.userId === 'me' ? currentUser(callerOf(req)).id : req.params.userId),
   );
   app.delete<{ Params: Static<typeof UserParams> }>(
     '/api/v1/users/:userId',
