@@ -18,7 +18,7 @@ export interface AuthorizationCode {
   expiresAt: number;
   usedAt: number | null;
   /** What the redemption issued: the refresh-token family and the access token's jti and expiry. */
-  issued: { familyId?: string; jti?: string; exp?: number } | null;
+  issued: { familyId?: string | undefined; jti?: string; exp?: number; replayed?: boolean } | null;
 }
 
 export type NewAuthorizationCode = Omit<AuthorizationCode, 'usedAt' | 'issued'> & { codeHash: string };
@@ -78,8 +78,16 @@ export class AuthorizationCodeRepository {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  async recordIssued(codeHash: string, issued: NonNullable<AuthorizationCode['issued']>): Promise<void> {
-    await this.#db.updateTable('authorization_codes').set({ issued: JSON.stringify(issued) }).where('code_hash', '=', codeHash).execute();
+  /** Records what the redemption issued; false when a replay came first (it marked the code), so the caller revokes. */
+  async recordIssued(codeHash: string, issued: NonNullable<AuthorizationCode['issued']>): Promise<boolean> {
+    const r = await this.#db.updateTable('authorization_codes').set({ issued: JSON.stringify(issued) }).where('code_hash', '=', codeHash).where('issued', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** A replay arrived before the first redemption recorded its tokens: mark the code so that redemption revokes them. */
+  async markReplayed(codeHash: string): Promise<boolean> {
+    const r = await this.#db.updateTable('authorization_codes').set({ issued: JSON.stringify({ replayed: true }) }).where('code_hash', '=', codeHash).where('issued', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   async deleteExpired(before: number): Promise<number> {

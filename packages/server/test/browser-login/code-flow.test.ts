@@ -201,6 +201,20 @@ describe('authorization code + PKCE', () => {
     assert.equal((await redeem(third, c5, fifth.verifier)).body.error, 'invalid_grant');
   });
 
+  test('a code redeemed twice at once: whichever way the race goes, nothing it issued stays usable', async () => {
+    const agent = new Agent(gh.url);
+    for (let i = 0; i < 3; i++) {
+      const flow = start(spa);
+      const code = callback((i === 0 ? await login(agent, await agent.get(flow.url)) : await agent.get(flow.url)).location).searchParams.get('code')!;
+      const answers = await Promise.all([redeem(spa, code, flow.verifier), redeem(spa, code, flow.verifier)]);
+      assert.ok(answers.filter((a) => a.status === 200).length <= 1);
+      for (const a of answers.filter((x) => x.status === 200)) {
+        const r = await gh.token({ grant_type: 'refresh_token', refresh_token: a.body.refresh_token, client_id: spa.client_id });
+        assert.equal(r.body.error, 'invalid_grant', 'a refresh token from a replayed code still works');
+      }
+    }
+  });
+
   test('state passes through untouched, or stays absent; nonce reaches the ID token as sent', async () => {
     const agent = new Agent(gh.url);
     const odd = 'a b+c&d=é/?#%20';

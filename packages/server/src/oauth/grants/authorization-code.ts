@@ -1,6 +1,8 @@
 // RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6): a code is used once, within its short lifetime, by the client it was
 // issued to, with the redirect URI of the request and the verifier of its challenge. A code presented again means
-// it leaked: what its first redemption issued is revoked (§4.1.2: "SHOULD revoke ... all tokens previously issued").
+// it leaked: what its first redemption issued is revoked (§4.1.2: "SHOULD revoke ... all tokens previously issued"),
+// also when the replay arrives while the first redemption is still minting (the code is then marked, and the
+// first redemption revokes its own tokens instead of returning them).
 import { timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../errors.ts';
 import { required } from '../params.ts';
@@ -42,8 +44,8 @@ export const authorizationCode: GrantHandler = {
     const now = Date.now();
     if (!(await svc.store.authorizationCodes.claim(hash, now))) {
       // Replay. The first redemption may still be running; it records what it issued after this check, so look again.
-      const again = (await svc.store.authorizationCodes.find(hash)) ?? code;
-      await revokeIssued(svc, again);
+      // If it has not recorded them yet, the mark makes it revoke them itself.
+      if (!(await svc.store.authorizationCodes.markReplayed(hash))) await revokeIssued(svc, (await svc.store.authorizationCodes.find(hash)) ?? code);
       svc.events.emitEvent({ type: 'code.reuse', outcome: 'reuse', grantType: 'authorization_code', clientId: client.clientId, subject: code.userId, ip });
       throw invalidGrant('authorization code used twice: what it issued is revoked');
     }
@@ -64,7 +66,12 @@ export const authorizationCode: GrantHandler = {
     const { target, allowed: held } = await authorizeTarget(svc, userPrincipal(user), await resolveTarget(svc, code.audience, false), true);
     const scope = code.scope.split(' ').filter((s) => s && held.includes(s));
     const issued = await issueUserTokens(svc, { user, client, target, scope, nonce: code.nonce, authTime: code.authTime, sessionId: code.sessionId });
-    await svc.store.authorizationCodes.recordIssued(hash, { familyId: issued.familyId, jti: issued.jti, exp: issued.exp });
+    const record = { familyId: issued.familyId, jti: issued.jti, exp: issued.exp };
+    if (!(await svc.store.authorizationCodes.recordIssued(hash, record))) {
+      // A replay came while these were minted: they never leave, and they are revoked.
+      await revokeIssued(svc, { ...code, issued: record });
+      throw invalidGrant('authorization code used twice while it was being redeemed: what it issued is revoked');
+    }
     svc.events.emitEvent({ type: 'token.issued', outcome: 'success', grantType: 'authorization_code', clientId: client.clientId, subject: user.id, projectId: client.oauthClient.projectId || undefined, audience: target.audiences.join(' '), ip });
     return issued.response;
   },
