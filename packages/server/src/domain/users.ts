@@ -74,6 +74,9 @@ export async function changePassword(svc: ManagementServices, actor: Actor, curr
   await attempt.settle(true);
   checkPassword(next);
   await svc.store.users.setPassword(user.id, await hashPassword(next));
+  // The access tokens issued with the user's refresh tokens end by jti (a subject entry would end app tokens too).
+  const now = svc.minter.clock.now();
+  for (const t of await svc.store.refreshTokens.accessTokensOfSubject('user', user.id, now)) await svc.store.revocations.revokeJti(t.jti, t.exp, now, user.id);
   const revoked = await svc.store.refreshTokens.revokeSubject('user', user.id);
   await endUserSessions(svc, user.id, 'password_changed');
   svc.events.emitEvent({ type: 'user.password_changed', outcome: 'success', subject: actor.sub, detail: { refresh_tokens_revoked: revoked } });

@@ -207,6 +207,17 @@ export class RefreshTokenRepository {
     return rows.map((r) => ({ jti: r.jti, exp: Number(r.exp) }));
   }
 
+  /** The access tokens (jti, expiry in ms) recorded on the subject's families that have not expired. */
+  async accessTokensOfSubject(subjectType: 'user' | 'bot', subjectId: string, now: number): Promise<IssuedAccessToken[]> {
+    const rows = await this.#db
+      .selectFrom('grant_access_tokens')
+      .select(['jti', 'exp'])
+      .where('exp', '>', now)
+      .where('family_id', 'in', (eb) => eb.selectFrom('refresh_tokens').select('family_id').where('subject_type', '=', subjectType).where('subject_id', '=', subjectId))
+      .execute();
+    return rows.map((r) => ({ jti: r.jti, exp: Number(r.exp) }));
+  }
+
   async revokeSubject(subjectType: 'user' | 'bot', subjectId: string): Promise<number> {
     const r = await this.#db
       .updateTable('refresh_tokens')

@@ -66,6 +66,8 @@ describe('users', () => {
     assert.equal(ok.status, 204);
     const refreshed = await gh.token({ grant_type: 'refresh_token', refresh_token: session2.body.refresh_token });
     assert.equal(refreshed.status, 400);
+    // Issue 15 item 5: earlier access tokens end too (those issued with a refresh token, revoked by jti).
+    assert.equal((await call(gh, 'GET', '/api/v1/users/me', { token: session2.body.access_token })).status, 401, 'an earlier access token ends with the password');
     assert.equal(refreshed.body.error, 'invalid_grant');
     assert.equal((await gh.token({ grant_type: 'password', username: u.email, password: u.password })).status, 400);
     assert.equal((await gh.token({ grant_type: 'password', username: u.email, password: 'another long one' })).status, 200);
