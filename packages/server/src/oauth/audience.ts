@@ -18,22 +18,28 @@ export interface Target {
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
+/** What is wrong with the audience/resource pair of a request, if anything: the error and its description. */
+export function audienceProblem(audience: string | undefined, resource: string | undefined): { error: 'invalid_request' | 'invalid_target'; description: string } | undefined {
+  if (audience !== undefined && resource !== undefined) return { error: 'invalid_request', description: 'send either audience or resource, not both' };
+  if (resource !== undefined && !isResourceIndicator(resource)) return { error: 'invalid_target', description: 'resource must be an absolute URI without a fragment' };
+  return undefined;
+}
+
+/** RFC 8707 §2: a resource indicator is an absolute URI without a fragment. */
+function isResourceIndicator(value: string): boolean {
+  try {
+    return new URL(value).hash === '';
+  } catch {
+    return false;
+  }
+}
+
 export function requestedAudience(params: Params): string | undefined {
   const audience = params.get('audience');
   const resource = params.get('resource');
-  if (audience !== undefined && resource !== undefined) throw invalidRequest('send either audience or resource, not both');
-  const value = audience ?? resource;
-  if (resource !== undefined) {
-    // RFC 8707 §2: an absolute URI without a fragment.
-    let ok = false;
-    try {
-      ok = new URL(resource).hash === '';
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment');
-  }
-  return value;
+  const problem = audienceProblem(audience, resource);
+  if (problem) throw problem.error === 'invalid_request' ? invalidRequest(problem.description) : new OAuthError(problem.error, problem.description);
+  return audience ?? resource;
 }
 
 /**

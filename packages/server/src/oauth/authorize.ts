@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { OAuthServices } from './context.ts';
 import { OAuthError, type OAuthErrorCode } from './errors.ts';
-import { OIDC_SCOPES, type Target, narrowScopes, resolveTarget } from './audience.ts';
+import { OIDC_SCOPES, type Target, audienceProblem, narrowScopes, resolveTarget } from './audience.ts';
 import { parseScope } from './params.ts';
 import { authorizeTarget } from './session.ts';
 import { findOAuthClient } from './builtin-clients.ts';
@@ -114,16 +114,8 @@ export async function parseAuthorizationRequest(svc: Pick<OAuthServices, 'config
   if (maxAgeRaw !== undefined && !/^\d{1,9}$/.test(maxAgeRaw)) return fail('invalid_request', 'max_age must be a number of seconds');
   const audience = params.get('audience');
   const resource = params.get('resource');
-  if (audience !== undefined && resource !== undefined) return fail('invalid_request', 'send either audience or resource, not both');
-  if (resource !== undefined) {
-    let ok = false;
-    try {
-      ok = new URL(resource).hash === '';
-    } catch {
-      ok = false;
-    }
-    if (!ok) return fail('invalid_target', 'resource must be an absolute URI without a fragment');
-  }
+  const audienceError = audienceProblem(audience, resource);
+  if (audienceError) return fail(audienceError.error, audienceError.description);
   const nonce = params.get('nonce');
   if (nonce !== undefined && nonce.length > 512) return fail('invalid_request', 'nonce is too long');
   if (state !== undefined && state.length > 2048) return fail('invalid_request', 'state is too long');
