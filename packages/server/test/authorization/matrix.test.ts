@@ -63,6 +63,10 @@ GET    /api/v1/users/me                                         401  200    200 
 GET    /api/v1/users/me/sessions                                401  200    200       200   200   403  200  200  200
 DELETE /api/v1/users/me/sessions/{S}                            401  404    404       404   404   403  404  404  404
 PUT    /api/v1/users/{U}/password-grant                         401  403    403       403   403   403  403  403  200
+POST   /api/v1/users/{U}/disable                                401  403    403       403   403   403  403  403  200
+POST   /api/v1/users/{U}/enable                                 401  403    403       403   403   403  403  403  200
+POST   /api/v1/users/{U}/sessions/end                           401  403    403       403   403   403  403  403  200
+DELETE /api/v1/users/{U}                                        401  403    403       403   403   403  403  403  204
 `;
 
 const COLUMNS = ['anon', 'viewer', 'developer', 'owner', 'other', 'bot', 'app0', 'app1', 'admin'] as const;
@@ -140,6 +144,8 @@ for (const store of ['sqlite', 'postgres'] as const) {
         await addMember(gh, owner.token, ids.P, u, 'viewer');
         p.M = u.id;
       }
+      // Offboarding consumes its target: a fresh user for every cell.
+      if (/^(POST \/api\/v1\/users\/\{U\}\/(disable|enable|sessions\/end)|DELETE \/api\/v1\/users\/\{U\})$/.test(key)) p.U = (await newUser(gh, `offboarded-${++n}`)).id;
       if (key.includes('{I}')) p.I = (await gh.api('POST', `/api/v1/projects/${ids.P}/members`, { email: `invitee-${++n}@example.com`, role: 'viewer' }, owner.token)).id;
       if (key.startsWith('DELETE /api/v1/projects/{P}/bots/{B}') && fresh) p.B = (await gh.api('POST', `/api/v1/projects/${ids.P}/bots`, { name: `doomed-${++n}` }, owner.token)).id;
       if (key === 'POST /api/v1/projects/{P}/bots/{B}/rotate-secret') p.B = (await gh.api('POST', `/api/v1/projects/${ids.P}/bots`, { name: `rotated-${++n}` }, owner.token)).id;
